@@ -1,0 +1,200 @@
+"""The `process-batch` flow: every episode in the input folders, skipping unchanged ones.
+
+Reads run first (cheap, retried on I/O errors); episodes whose content hash,
+settings and pipeline version match their last successful run are skipped
+without touching a model; the rest go through extract -> write with bounded
+concurrency. A failure is recorded and the batch goes on. The run summary is
+published as a Prefect table artifact and written as a manifest.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.episode import extract_task, write_task
+from whoclaims import pipeline
+from whoclaims.batch import (
+    EpisodeOutcome, build_manifest, duplicate_ids, is_unchanged, new_run_id, summary_rows,
+)
+from whoclaims.ingest import IngestError, discover_episodes
+from whoclaims.records import Episode
+from whoclaims.settings import Settings
+from whoclaims.storage import Store
+
+log = logging.getLogger(__name__)
+
+# Set by the CLI in the same process to drive its progress bar: called as
+# hook(event, detail) with event "total" (int) or "advance" (EpisodeOutcome).
+PROGRESS_HOOK: Callable[[str, Any], None] | None = None
+
+
+def _progress(event: str, detail: Any) -> None:
+    if PROGRESS_HOOK is not None:
+        PROGRESS_HOOK(event, detail)
+
+
+def _retry_on_io(task, task_run, state) -> bool:
+    """Retry reads on I/O errors only; a bad file stays bad however often it is read."""
+    try:
+        state.result()
+    except IngestError:
+        return False
+    except OSError:
+        return True
+    except Exception:  # noqa: BLE001 - any other error is not transient
+        return False
+    return False
+
+
+@task(name="read-episode", retries=2, retry_delay_seconds=1, retry_condition_fn=_retry_on_io, cache_policy=NO_CACHE)
+def read_batch_task(path: str, settings: Settings, input_root: str | None) -> Episode:
+    return pipeline.read(path, settings=settings, input_root=input_root)
+
+
+def make_task_runner(settings: Settings):
+    """A bounded thread pool, or a Dask runner (local cluster, or the address in settings)."""
+    if settings.runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(
+            cluster_kwargs={"n_workers": settings.dask_workers, "threads_per_worker": 1, "processes": True}
+        )
+    return ThreadPoolTaskRunner(max_workers=settings.concurrency)
+
+
+def _inputs(paths: list[str]) -> list[tuple[str, str]]:
+    """(file, input root) for every transcript under `paths`; the root bounds symlinks."""
+    found: list[tuple[str, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        root = path if path.is_dir() else path.parent
+        found.extend((str(item), str(root)) for item in discover_episodes([path]))
+    return found
+
+
+def _error_text(error: BaseException) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text if isinstance(error, (IngestError, ValueError, OSError)) else f"{type(error).__name__}: {text}"
+
+
+def _result(future) -> tuple[Any, BaseException | None]:
+    try:
+        return future.result(), None
+    except BaseException as error:  # noqa: BLE001 - recorded per episode, the batch goes on
+        return None, error
+
+
+@flow(name="process-batch", log_prints=False)
+def process_batch(inputs: list[str], out: str, settings: Settings | None = None, compare: bool = False) -> dict[str, Any]:
+    """Process every episode under `inputs` into `out`; returns the run manifest."""
+    settings = settings or Settings()
+    store = Store(Path(out))
+    run_id = new_run_id()
+    started = time.time()
+    with store.lock():
+        outcomes = _run(inputs, store, settings)
+        manifest = build_manifest(run_id, outcomes, settings=settings, started=started, finished=time.time())
+        store.write_manifest(run_id, manifest)
+    create_table_artifact(
+        key="whoclaims-run-summary",
+        table=summary_rows(outcomes) or [{"episode": "(none)", "status": "", "claims": 0, "mentions": 0, "seconds": None, "error": ""}],
+        description=f"whoclaims run {run_id}: {manifest['counts']}",
+    )
+    if compare and manifest["counts"]["done"] + manifest["counts"]["skipped"] > 0:
+        from flows.compare import compare_episodes
+
+        compare_episodes(out, settings)
+    return manifest
+
+
+def _run(inputs: list[str], store: Store, settings: Settings) -> list[EpisodeOutcome]:
+    files = _inputs(inputs)
+    _progress("total", len(files))
+    state = store.read_state()
+    existing = set(store.episode_ids())
+    outcomes: list[EpisodeOutcome] = []
+
+    reads = [(path, read_batch_task.submit(path, settings, root)) for path, root in files]
+    episodes: list[Episode] = []
+    for path, future in reads:
+        episode, error = _result(future)
+        if error is not None:
+            outcome = EpisodeOutcome(path=path, status="failed", error=_error_text(error))
+            outcomes.append(outcome)
+            _progress("advance", outcome)
+        else:
+            episodes.append(episode)
+
+    clashes = duplicate_ids(episodes)
+    todo: list[Episode] = []
+    for episode in episodes:
+        sources = clashes.get(episode.episode_id)
+        if sources and episode.source_path != sources[0]:
+            outcome = EpisodeOutcome(
+                path=episode.source_path, status="failed", episode_id=episode.episode_id,
+                error=f"{episode.source_path}: episode id {episode.episode_id!r} is also produced by {sources[0]}",
+            )
+        elif episode.episode_id in existing and is_unchanged(episode, pipeline.run_key(episode, settings), state):
+            outcome = EpisodeOutcome(path=episode.source_path, status="skipped", episode_id=episode.episode_id)
+        else:
+            todo.append(episode)
+            continue
+        outcomes.append(outcome)
+        _progress("advance", outcome)
+
+    # Writes are submitted from the flow as extracts finish, so that a write never
+    # holds a worker thread while it waits for its extract.
+    started: dict[str, float] = {}
+    extracts = {}
+    for episode in todo:
+        started[episode.episode_id] = time.time()
+        extracts[extract_task.submit(episode, settings)] = episode
+    writes = {}
+    for future in as_completed(list(extracts)):
+        episode = extracts.pop(future)
+        tables, error = _result(future)
+        if error is None:
+            key = pipeline.run_key(episode, settings)
+            writes[write_task.submit(tables, str(store.root), episode.episode_id, key)] = episode
+        else:
+            outcomes.append(_failed(episode, error, started))
+            _progress("advance", outcomes[-1])
+    for future in as_completed(list(writes)):
+        episode = writes.pop(future)
+        rows, error = _result(future)
+        if error is None:
+            outcome = EpisodeOutcome(
+                path=episode.source_path, status="done", episode_id=episode.episode_id, rows=rows,
+                seconds=time.time() - started[episode.episode_id],
+            )
+        else:
+            outcome = _failed(episode, error, started)
+        outcomes.append(outcome)
+        _progress("advance", outcome)
+    return sorted(outcomes, key=lambda outcome: outcome.path)
+
+
+def _failed(episode: Episode, error: BaseException, started: dict[str, float]) -> EpisodeOutcome:
+    log.error("episode %s failed: %s", episode.episode_id, error)
+    return EpisodeOutcome(
+        path=episode.source_path, status="failed", episode_id=episode.episode_id,
+        error=f"{episode.source_path}: {_error_text(error)}", seconds=time.time() - started[episode.episode_id],
+    )
+
+
+def run_batch(inputs: list[str], out: str, settings: Settings, *, compare: bool = False) -> dict[str, Any]:
+    """Run `process-batch` with the task runner that `settings` asks for."""
+    runner = make_task_runner(settings)
+    return process_batch.with_options(task_runner=runner)(inputs, out, settings, compare)

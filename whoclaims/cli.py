@@ -1,0 +1,332 @@
+"""The `whoclaims` command line.
+
+    whoclaims run [PATH ...] [--out DIR]      process transcripts (default data/raw -> data/processed)
+    whoclaims show TABLE [--episode ID]      print a table
+    whoclaims compare [--episode ID]         compare episodes
+    whoclaims report [--out report.html]     write a self-contained HTML report
+    whoclaims evaluate --gold FILE.jsonl     score the claims table against gold labels
+    whoclaims serve --cron "0 6 * * *"       serve the batch flow on a schedule (needs `prefect server start`)
+
+The main job runs without a Prefect server: a temporary local one starts on the
+first flow call. Prefect's own log lines are kept at WARNING unless --verbose.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="whoclaims: who claims what about which question, in podcast and interview transcripts.",
+    pretty_exceptions_enable=False,
+)
+
+DEFAULT_INPUT = Path("data/raw")
+DEFAULT_OUT = Path("data/processed")
+
+ConfigOption = Annotated[Optional[Path], typer.Option("--config", help="Settings file (TOML); default ./whoclaims.toml if present.")]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder of the tables.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's and whoclaims' log lines.")]
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    """Environment for a clean terminal: analytics off, Prefect logs at WARNING, generous start-up."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("transformers", "huggingface_hub", "httpx", "distributed", "asyncio", "uvicorn"):
+        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.ERROR)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _settings(config: Path | None, **overrides):
+    from whoclaims.settings import SettingsError, load_settings
+
+    try:
+        return load_settings(config, **overrides)
+    except SettingsError as error:
+        _fail(str(error))
+
+
+@app.command()
+def run(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Transcript files or folders (default: data/raw).")] = None,
+    out: OutOption = DEFAULT_OUT,
+    config: ConfigOption = None,
+    format: Annotated[Optional[str], typer.Option("--format", help="Force one input format for every file.")] = None,
+    default_speaker: Annotated[Optional[str], typer.Option(help="Speaker of files with no speaker labels.")] = None,
+    concurrency: Annotated[Optional[int], typer.Option(help="Episodes processed at once (default 2).")] = None,
+    runner: Annotated[Optional[str], typer.Option(help="Task runner: thread (default) or dask.")] = None,
+    dask_address: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler, tcp://host:8786.")] = None,
+    compare: Annotated[bool, typer.Option("--compare/--no-compare", help="Also build the comparison tables.")] = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Process transcripts into tables: episodes, turns, sentences, mentions, actors, claims."""
+    _quiet_prefect(verbose)
+    if dask_address and runner is None:
+        runner = "dask"
+    settings = _settings(
+        config, force_format=format, default_speaker=default_speaker, concurrency=concurrency,
+        runner=runner, dask_address=dask_address,
+    )
+    inputs = [str(p) for p in (paths or [DEFAULT_INPUT])]
+    missing = [p for p in inputs if not Path(p).exists()]
+    if missing:
+        _fail(f"no such file or folder: {', '.join(missing)}")
+
+    from flows import batch
+    from whoclaims.storage import OutputLockedError
+
+    progress = _Progress(enabled=sys.stderr.isatty() and not verbose)
+    batch.PROGRESS_HOOK = progress.hook
+    try:
+        with progress:
+            manifest = batch.run_batch(inputs, str(out), settings, compare=compare)
+    except OutputLockedError as error:
+        _fail(str(error), code=3)
+    finally:
+        batch.PROGRESS_HOOK = None
+    _print_run_summary(manifest, out)
+    if manifest["counts"]["failed"]:
+        raise typer.Exit(1)
+
+
+class _Progress:
+    """A rich progress bar on a terminal, silent elsewhere."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar = None
+        self._task = None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(
+                TextColumn("[bold]episodes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                TextColumn("{task.description}"), transient=True,
+            )
+            self._bar.__enter__()
+            self._task = self._bar.add_task("", total=None)
+        return self
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+    def hook(self, event: str, detail) -> None:
+        if self._bar is None:
+            return
+        if event == "total":
+            self._bar.update(self._task, total=detail)
+        elif event == "advance":
+            self._bar.update(self._task, advance=1, description=f"{detail.episode_id or Path(detail.path).name}: {detail.status}")
+
+
+def _print_run_summary(manifest: dict, out: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from whoclaims.batch import table_totals
+    from whoclaims.storage import Store
+
+    console = Console()
+    counts = manifest["counts"]
+    console.print(
+        f"[bold]whoclaims run[/bold] {manifest['run_id']}: {counts['done']} done, {counts['skipped']} skipped, "
+        f"{counts['failed']} failed in {manifest['seconds']:.1f} s -> {out}"
+    )
+    for episode in manifest["episodes"]:
+        if episode["status"] == "failed":
+            console.print(f"  [red]failed[/red] {episode['error']}", markup=True, highlight=False)
+    store = Store(out)
+    totals = table_totals(store)
+    written = manifest["rows_written"]
+    table = Table(title="rows per table", show_edge=False)
+    table.add_column("table")
+    table.add_column("written this run", justify="right")
+    table.add_column("total", justify="right")
+    for name, total in totals.items():
+        table.add_row(name, str(written.get(name, 0)), str(total))
+    console.print(table)
+    _print_top_actors(console, store)
+
+
+def _print_top_actors(console, store, *, episode_id: str | None = None, top: int = 8) -> None:
+    import polars as pl
+
+    actors = store.scan("actors")
+    if episode_id:
+        actors = actors.filter(pl.col("episode_id") == episode_id)
+    frame = (
+        actors.group_by("actor_id", "canonical_name", "type")
+        .agg(pl.col("mention_count").sum().alias("mentions"), pl.col("episode_id").n_unique().alias("episodes"))
+        .sort(["mentions", "actor_id"], descending=[True, False])
+        .head(top)
+        .collect()
+    )
+    if frame.height:
+        console.print("top actors: " + ", ".join(f"{r['canonical_name']} ({r['mentions']})" for r in frame.iter_rows(named=True)))
+
+
+@app.command()
+def show(
+    table: Annotated[str, typer.Argument(help="episodes, turns, sentences, mentions, actors, claims, texts, or a comparison table.")],
+    episode: Annotated[Optional[str], typer.Option("--episode", "-e", help="Only this episode.")] = None,
+    out: OutOption = DEFAULT_OUT,
+    limit: Annotated[int, typer.Option(help="Rows to print (0: all).")] = 20,
+    columns: Annotated[Optional[str], typer.Option(help="Comma-separated columns to print.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print rows as JSON lines.")] = False,
+) -> None:
+    """Print a table readably."""
+    import polars as pl
+
+    from whoclaims.schemas import ALL_TABLES
+    from whoclaims.storage import EpisodeIdError, Store
+
+    if table not in ALL_TABLES:
+        _fail(f"unknown table {table!r}; choose one of {', '.join(ALL_TABLES)}")
+    store = Store(out)
+    try:
+        frame = store.read(table, episode_id=episode) if episode and "episode_id" in ALL_TABLES[table] else store.read(table)
+    except EpisodeIdError as error:
+        _fail(str(error))
+    if columns:
+        wanted = [c.strip() for c in columns.split(",") if c.strip()]
+        unknown = [c for c in wanted if c not in frame.columns]
+        if unknown:
+            _fail(f"unknown columns {unknown} for table {table!r}")
+        frame = frame.select(wanted)
+    elif table == "claims":
+        frame = frame.select("episode_id", "speaker", "holder", "attribution", "topic", "stance", "stance_score", "hedged", "claim")
+    elif table == "mentions":
+        frame = frame.select("episode_id", "sentence_id", "speaker", "text", "label", "actor_id", "canonical_name", "source")
+    elif table == "texts":
+        frame = frame.with_columns(pl.col("text").str.slice(0, 200))
+    total = frame.height
+    if limit:
+        frame = frame.head(limit)
+    if as_json:
+        for row in frame.iter_rows(named=True):
+            typer.echo(json.dumps(row, default=str, ensure_ascii=False))
+        return
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=80, tbl_width_chars=200, tbl_hide_dataframe_shape=True):
+        typer.echo(frame)
+    typer.echo(f"{frame.height} of {total} rows of {table}" + (f" for episode {episode}" if episode else ""))
+    if table == "mentions":
+        from rich.console import Console
+
+        _print_top_actors(Console(), store, episode_id=episode)
+
+
+@app.command("compare")
+def compare_command(
+    episode: Annotated[Optional[str], typer.Option("--episode", "-e", help="Compare this episode against the others.")] = None,
+    out: OutOption = DEFAULT_OUT,
+    config: ConfigOption = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Compare episodes: stance per holder and topic, changes, salient actors, similar claims."""
+    _quiet_prefect(verbose)
+    settings = _settings(config)
+    from whoclaims.storage import Store
+
+    if not Store(out).episode_ids():
+        _fail(f"no processed episodes in {out}; run `whoclaims run` first")
+    from flows.compare import compare_episodes
+
+    typer.echo(compare_episodes(str(out), settings, episode))
+
+
+@app.command()
+def report(
+    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path("report.html"),
+    data: Annotated[Path, typer.Option("--data", help="Folder of processed tables.")] = DEFAULT_OUT,
+    config: ConfigOption = None,
+    episode: Annotated[Optional[list[str]], typer.Option("--episode", "-e", help="Only these episodes.")] = None,
+) -> None:
+    """Write one self-contained HTML report (no network needed to view it)."""
+    _quiet_prefect(False)
+    settings = _settings(config)
+    from whoclaims.compare import build_comparison
+    from whoclaims.report import write_report
+    from whoclaims.storage import Store
+
+    store = Store(data)
+    if not store.episode_ids():
+        _fail(f"no processed episodes in {data}; run `whoclaims run` first")
+    comparison = build_comparison(store, settings=settings)
+    path = write_report(store, out_file, comparison=comparison, episode_ids=episode or None)
+    typer.echo(f"wrote {path}")
+
+
+@app.command()
+def evaluate(
+    gold: Annotated[list[Path], typer.Option("--gold", help="Gold file(s), JSON Lines per ANNOTATION.md.")],
+    claims: Annotated[Path, typer.Option("--claims", help="Folder of processed tables.")] = DEFAULT_OUT,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Score the claims table against gold labels: claims per topic, stance, holder, attribution."""
+    from whoclaims.evaluate import GoldFormatError, evaluate_paths
+
+    missing = [str(p) for p in gold if not p.is_file()]
+    if missing:
+        _fail(f"no such gold file: {', '.join(missing)}")
+    try:
+        result = evaluate_paths(list(gold), claims)
+    except GoldFormatError as error:
+        _fail(str(error))
+    typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.format_table())
+
+
+@app.command()
+def serve(
+    cron: Annotated[str, typer.Option(help="Cron schedule of the batch.")] = "0 6 * * *",
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Input folders (default data/raw).")] = None,
+    out: OutOption = DEFAULT_OUT,
+    config: ConfigOption = None,
+) -> None:
+    """Serve `process-batch` (then the comparison) on a cron schedule.
+
+    A schedule only fires against a running Prefect server: start one with
+    `prefect server start` and set PREFECT_API_URL first (see the README).
+    """
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not os.environ.get("PREFECT_API_URL"):
+        _fail(
+            "a schedule needs a running Prefect server: run `prefect server start` in another terminal, then "
+            "`export PREFECT_API_URL=http://127.0.0.1:4200/api` and try again"
+        )
+    settings = _settings(config)
+    from flows.batch import process_batch
+
+    inputs = [str(p) for p in (paths or [DEFAULT_INPUT])]
+    process_batch.serve(
+        name="whoclaims-daily",
+        cron=cron,
+        parameters={"inputs": inputs, "out": str(out), "settings": settings, "compare": True},
+        pause_on_shutdown=False,
+    )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

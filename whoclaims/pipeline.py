@@ -1,0 +1,229 @@
+"""The per-episode pipeline as plain Python: read, extract, write.
+
+Flows call these three functions, one per task; tests call them directly.
+Models are loaded once per process through `whoclaims.models`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from whoclaims import PIPELINE_VERSION
+from whoclaims.records import AnnotatedEpisode, Claim, Episode, TopicStance
+from whoclaims.schemas import (
+    ACTORS, CLAIMS, EPISODES, MENTIONS, SENTENCES, TEXTS, TURNS, to_frame,
+)
+from whoclaims.settings import Settings
+from whoclaims.storage import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class EpisodeResult:
+    """What processing one episode produced: rows per table and time per stage."""
+
+    episode_id: str
+    rows: dict[str, int]
+    timings: dict[str, float] = field(default_factory=dict)
+    top_actors: list[tuple[str, int]] = field(default_factory=list)
+
+
+def read(path: str | Path, *, settings: Settings, input_root: str | Path | None = None) -> Episode:
+    """Read and validate one transcript file (raises `whoclaims.ingest.IngestError`)."""
+    from whoclaims.ingest import read_episode
+
+    return read_episode(
+        Path(path),
+        input_root=Path(input_root) if input_root else None,
+        force_format=settings.force_format,
+        default_speaker=settings.default_speaker,
+    )
+
+
+@dataclass
+class Models:
+    """The models and resources one process uses; loaded once, cached by `load_models`."""
+
+    nlp: Any
+    catalog: Any
+    detector: Any
+    topics: list
+    encoder: Any
+
+
+def load_models(settings: Settings) -> Models:
+    """Every model and resource named by `settings`, from the per-process caches."""
+    from extractors.claim_detector import load_claim_detector
+    from whoclaims.actors import load_actor_catalog
+    from whoclaims.models import load_encoder, load_spacy
+    from whoclaims.topics import load_topics
+
+    return Models(
+        nlp=load_spacy(settings.spacy_model, actors_file=settings.actors_file),
+        catalog=load_actor_catalog(settings.actors_file),
+        detector=load_claim_detector(settings.claim_model_file),
+        topics=load_topics(settings.topics_file),
+        encoder=load_encoder(settings.encoder_path, batch_size=settings.encoder_batch_size),
+    )
+
+
+def annotate_and_extract(episode: Episode, *, settings: Settings, models: Models | None = None) -> AnnotatedEpisode:
+    """Parse the episode and run entities, claims, topics and stance over it."""
+    from extractors.claims import extract_claims
+    from extractors.entities import extract_mentions
+    from extractors.topics import assign_topics
+    from whoclaims.annotate import annotate
+
+    models = models or load_models(settings)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    annotated = annotate(
+        episode, models.nlp, max_chunk_chars=settings.max_chunk_chars, batch_size=settings.spacy_batch_size
+    )
+    timings["spacy_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    annotated.mentions = extract_mentions(annotated, catalog=models.catalog, coreference=settings.coreference)
+    timings["entities_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    annotated.claims = extract_claims(annotated, detector=models.detector, settings=settings)
+    timings["claims_s"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    decisions = assign_topics(
+        annotated, annotated.claims, encoder=models.encoder, topics=models.topics, settings=settings
+    )
+    timings["topics_s"] = time.perf_counter() - clock
+    annotated.extras["topic_stances"] = decisions
+    annotated.extras["timings"] = timings
+    return annotated
+
+
+def build_tables(annotated: AnnotatedEpisode, *, settings: Settings, models: Models | None = None) -> dict[str, pl.DataFrame]:
+    """Every per-episode table of `annotated`, each built through its schema."""
+    from extractors.entities import actor_rows, mention_rows
+
+    models = models or load_models(settings)
+    episode = annotated.episode
+    eid = episode.episode_id
+    turns = [
+        {
+            "episode_id": eid, "turn_id": t.turn_id, "speaker": t.speaker,
+            "speaker_id": annotated.speaker_ids.get(t.speaker), "role": t.role or episode.roles.get(t.speaker),
+            "text": t.text, "start_char": t.start_char, "end_char": t.end_char, "start_s": t.start_s, "end_s": t.end_s,
+        }
+        for t in episode.turns
+    ]
+    sentences = [
+        {
+            "episode_id": eid, "sentence_id": s.sentence_id, "turn_id": s.turn_id, "speaker": s.speaker,
+            "text": s.text, "start_char": s.start_char, "end_char": s.end_char, "start_s": s.start_s,
+        }
+        for s in annotated.sentences
+    ]
+    claims = claim_rows(annotated, settings=settings, models=models)
+    episode_row = {
+        "episode_id": eid, "title": episode.title, "description": episode.description, "date": episode.date,
+        "show": episode.show, "format": episode.format, "source_path": episode.source_path,
+        "content_hash": episode.content_hash, "settings_hash": settings.output_hash(),
+        "n_chars": len(episode.text), "n_tokens": annotated.n_tokens, "n_turns": len(episode.turns),
+        "n_sentences": len(annotated.sentences), "speakers": episode.speakers, "pipeline_version": PIPELINE_VERSION,
+    }
+    return {
+        "texts": to_frame([{"episode_id": eid, "text": episode.text}], TEXTS),
+        "turns": to_frame(turns, TURNS),
+        "sentences": to_frame(sentences, SENTENCES),
+        "mentions": to_frame(mention_rows(annotated), MENTIONS),
+        "actors": to_frame(actor_rows(annotated, catalog=models.catalog), ACTORS),
+        "claims": to_frame(claims, CLAIMS),
+        "episodes": to_frame([episode_row], EPISODES),
+    }
+
+
+def claim_rows(annotated: AnnotatedEpisode, *, settings: Settings, models: Models) -> list[dict[str, Any]]:
+    """One row per (claim, topic); a claim with no topic is one row with topic null."""
+    from extractors import REGISTRY
+
+    decisions: list[TopicStance] = annotated.extras.get("topic_stances", [])
+    by_claim: dict[str, list[TopicStance]] = {}
+    for decision in decisions:
+        by_claim.setdefault(decision.claim_id, []).append(decision)
+    stance_name = REGISTRY.stance_name(settings)
+    provenance = {
+        "claim_extractor": REGISTRY.claims_name(),
+        "topic_extractor": REGISTRY.topics_name(),
+        "stance_extractor": stance_name,
+        "spacy_model": _spacy_model_name(models.nlp),
+        "encoder_model": f"{models.encoder.name}@{models.encoder.revision}",
+        "stance_model": _stance_model(settings, models),
+        "pipeline_version": PIPELINE_VERSION,
+        "content_hash": annotated.episode.content_hash,
+    }
+    rows: list[dict[str, Any]] = []
+    for claim in annotated.claims:
+        base = _claim_base(annotated.episode.episode_id, claim)
+        topic_stances = sorted(by_claim.get(claim.claim_id, []), key=lambda d: d.topic)
+        if not topic_stances:
+            rows.append({**base, **provenance, "topic": None, "topic_score": None, "stance": None, "stance_score": None})
+        for decision in topic_stances:
+            rows.append({
+                **base, **provenance, "topic": decision.topic, "topic_score": decision.topic_score,
+                "stance": decision.stance, "stance_score": decision.stance_score,
+            })
+    return rows
+
+
+def _claim_base(episode_id: str, claim: Claim) -> dict[str, Any]:
+    return {
+        "episode_id": episode_id, "claim_id": claim.claim_id, "parent_claim_id": claim.parent_claim_id,
+        "turn_id": claim.turn_id, "sentence_id": claim.sentence_id, "speaker": claim.speaker,
+        "speaker_id": claim.speaker_id, "holder": claim.holder, "holder_id": claim.holder_id,
+        "attribution": claim.attribution, "cue": claim.cue, "claim": claim.claim, "sentence": claim.sentence,
+        "start_char": claim.start_char, "end_char": claim.end_char,
+        "sentence_start_char": claim.sentence_start_char, "sentence_end_char": claim.sentence_end_char,
+        "start_s": claim.start_s, "end_s": claim.end_s, "claim_score": claim.claim_score,
+        "hedged": claim.hedged, "negated": claim.negated, "predicted": claim.predicted,
+        "hoped": claim.hoped, "feared": claim.feared, "asked": claim.asked,
+    }
+
+
+def _spacy_model_name(nlp) -> str:
+    meta = nlp.meta
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'pipeline')}@{meta.get('version', '0')}"
+
+
+def _stance_model(settings: Settings, models: Models) -> str:
+    if settings.stance_backend == "nli":
+        return f"{settings.nli_model}@{settings.nli_revision or 'main'}"
+    return f"{models.encoder.name}@{models.encoder.revision}"
+
+
+def extract_tables(episode: Episode, *, settings: Settings) -> dict[str, pl.DataFrame]:
+    """Annotate and extract one episode into its tables (the deterministic middle)."""
+    models = load_models(settings)
+    annotated = annotate_and_extract(episode, settings=settings, models=models)
+    tables = build_tables(annotated, settings=settings, models=models)
+    log.debug("episode %s timings %s", episode.episode_id, annotated.extras.get("timings"))
+    return tables
+
+
+def write(tables: dict[str, pl.DataFrame], *, out: str | Path, episode_id: str, run_key: dict[str, Any]) -> dict[str, int]:
+    """Write one episode's tables atomically, then record it as done in the state file."""
+    store = Store(Path(out))
+    rows = store.write_episode(episode_id, tables)
+    store.record_success(episode_id, run_key)
+    return rows
+
+
+def run_key(episode: Episode, settings: Settings) -> dict[str, str]:
+    """What must be unchanged for an episode to be skipped."""
+    return {
+        "content_hash": episode.content_hash,
+        "settings_hash": settings.output_hash(),
+        "pipeline_version": PIPELINE_VERSION,
+    }
