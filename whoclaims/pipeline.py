@@ -39,11 +39,12 @@ def read(path: str | Path, *, settings: Settings, input_root: str | Path | None 
     """Read and validate one transcript file (raises `whoclaims.ingest.IngestError`)."""
     from whoclaims.ingest import read_episode
 
+    path = Path(path)
     return read_episode(
-        Path(path),
+        path,
         input_root=Path(input_root) if input_root else None,
         force_format=settings.force_format,
-        default_speaker=settings.default_speaker,
+        default_speaker=settings.default_speaker_for(path.name),
     )
 
 

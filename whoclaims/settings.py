@@ -8,6 +8,7 @@ overrides them; CLI options override the file.
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import hashlib
 import json
 import os
@@ -72,6 +73,9 @@ class Settings:
     # --- ingest
     force_format: str | None = None
     default_speaker: str | None = None
+    # Speaker of unlabelled files by file-name pattern, e.g. {"RUS_*" = "Russia"};
+    # the first matching pattern wins over default_speaker, a sidecar wins over both.
+    speaker_patterns: dict[str, str] = field(default_factory=dict)
 
     # --- orchestration (do not change outputs)
     concurrency: int = 2
@@ -101,6 +105,13 @@ class Settings:
 
             if self.force_format not in FORMATS:
                 raise SettingsError(f"force_format must be one of {FORMATS}, got {self.force_format!r}")
+
+    def default_speaker_for(self, file_name: str) -> str | None:
+        """The speaker of an unlabelled file named `file_name`, from the patterns or the default."""
+        for pattern, speaker in self.speaker_patterns.items():
+            if fnmatch.fnmatchcase(file_name, pattern):
+                return speaker
+        return self.default_speaker
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with `changes` applied (None values are ignored)."""
