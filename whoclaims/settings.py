@@ -69,6 +69,8 @@ class Settings:
     nli_model: str | None = None
     nli_revision: str | None = None
     nli_batch_size: int = 8
+    # Share of a turn's topic relevance the next turns inherit, per turn (the host's question frames the answer).
+    topic_frame_decay: float = 0.5
 
     # --- ingest
     force_format: str | None = None
@@ -96,7 +98,8 @@ class Settings:
             raise SettingsError(f"runner must be 'thread' or 'dask', got {self.runner!r}")
         if self.concurrency < 1:
             raise SettingsError(f"concurrency must be at least 1, got {self.concurrency}")
-        for name in ("claim_threshold", "topic_threshold", "stance_threshold", "similar_claims_threshold"):
+        for name in ("claim_threshold", "topic_threshold", "stance_threshold", "similar_claims_threshold",
+                     "topic_frame_decay"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise SettingsError(f"{name} must be in [0, 1], got {value}")

@@ -1,0 +1,418 @@
+"""Stance of a claim toward a topic's proposition: favor, against or none.
+
+One interface (`StanceBackend`), two backends chosen by `settings.stance_backend`:
+
+- `EmbedStance` ("stance.embed.v1", offline, default): a soft nearest-neighbour vote
+  over the topic's labelled examples in the sentence-encoder space, made aware of
+  polarity: each example's vote is flipped when the claim's main-clause polarity
+  (negation, predicted failure, disagreement) differs from the example's own. Hedges,
+  hopes and fears shrink the polar probabilities. Topics without examples fall back to
+  the proposition alone (see `_fallback_probabilities`).
+- `NliStance` ("stance.nli.v1"): zero-shot NLI with any sequence-classification model;
+  premise = the claim, hypothesis = the proposition; entailment -> favor,
+  contradiction -> against, neutral -> none.
+
+Both abstain: when the probability of the best polar label is below
+`settings.stance_threshold`, the stance is `none`.
+
+Calibration (embed): the vote temperature of each topic is chosen at load by
+leave-one-out over the topic's own examples (maximum likelihood over a fixed grid),
+so `stance_score` is the leave-one-out-calibrated probability of the emitted label.
+For an abstention, `stance_score` is 1 - P(best polar label).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+from whoclaims.topics import Topic
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+    from whoclaims.models import Encoder
+    from whoclaims.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EMBED_STANCE = "stance.embed.v1"
+NLI_STANCE = "stance.nli.v1"
+BACKEND_NAMES = {"embed": EMBED_STANCE, "nli": NLI_STANCE}
+
+FAVOR, AGAINST, NONE = "favor", "against", "none"
+
+# Words that reverse the polarity of the clause they govern. General English, no topic.
+_NEGATORS = frozenset({
+    "not", "n't", "never", "no", "neither", "nor", "nobody", "nothing", "none", "nowhere", "without",
+    "hardly", "barely", "scarcely", "cannot",
+})
+# Predicates that predict failure or reject what they govern ("will fail", "is impossible").
+_FAILURE_LEMMAS = frozenset({
+    "fail", "failure", "collapse", "doom", "doomed", "futile", "impossible", "unlikely", "unable", "unrealistic",
+    "illusion", "misguided", "mistake", "refuse", "reject", "deny", "doubt", "skeptical", "sceptical",
+    "disagree", "lack", "insufficient", "insurmountable", "unattainable", "wrong", "naive", "fantasy",
+    "unacceptable", "oppose", "incompatible",
+})
+# Multi-word cues matched on lower-cased text.
+_FAILURE_PHRASES = ("stacked against", "odds are against", "wishful thinking", "no chance", "no longer",
+                    "far from", "out of the question", "dead end")
+# Concessive subordinators: their clause is backgrounded, the main clause carries the stance.
+_CONCESSIVE = frozenset({"although", "though", "while", "whereas", "despite", "even if", "even though"})
+_HEDGE_FACTOR = 0.85
+_HOPE_FACTOR = 0.6
+_QUESTION_FACTOR = 0.5
+_SMOOTHING = 0.03
+_TEMPERATURES = (0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3)
+
+
+@dataclass(frozen=True)
+class StanceQuery:
+    """One (claim, topic) pair to decide.
+
+    `text` is the claim's content (the holder's view), `vector` its unit embedding when
+    the caller already has it, `span` the content span in the parse (for polarity).
+    """
+
+    text: str
+    topic: Topic
+    vector: np.ndarray | None = field(default=None, compare=False)
+    span: Span | None = field(default=None, compare=False)
+    hedged: bool = False
+    hoped: bool = False
+    feared: bool = False
+    asked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StanceResult:
+    """The decided stance with its calibrated probability and the label probabilities."""
+
+    stance: str
+    stance_score: float
+    probabilities: tuple[float, float, float]  # favor, against, none
+
+
+@runtime_checkable
+class StanceBackend(Protocol):
+    """Decides stance for (claim, topic) pairs, batched."""
+
+    name: str
+    model_name: str
+
+    def predict(self, queries: Sequence[StanceQuery]) -> list[StanceResult]:
+        """One result per query, in order."""
+        ...
+
+
+# ---------------------------------------------------------------- polarity from the parse
+
+
+def _word_polarity(words: Sequence[str], lowered_text: str) -> int:
+    """+1 or -1 from negators and failure cues among `words` (lower-cased lemmas or forms)."""
+    count = 0
+    for index, word in enumerate(words):
+        if word in _NEGATORS:
+            # "not only X but Y" asserts X.
+            if word == "not" and index + 1 < len(words) and words[index + 1] in {"only", "just", "merely"}:
+                continue
+            count += 1
+        elif word in _FAILURE_LEMMAS:
+            count += 1
+    count += sum(lowered_text.count(phrase) for phrase in _FAILURE_PHRASES)
+    return -1 if count % 2 else 1
+
+
+def text_polarity(text: str) -> int:
+    """Polarity of a plain text (the topic examples), from word cues only."""
+    lowered = text.lower().replace("’", "'")
+    words = re.findall(r"n't|[a-z]+", lowered)
+    return _word_polarity(words, lowered)
+
+
+def span_polarity(span: Span) -> int:
+    """Polarity of the main clause of `span`: +1 or -1.
+
+    Cues inside a relative clause, a concessive clause ("although ...") or the first
+    conjunct of a "but" contrast are ignored, so the main clause carries the stance.
+    """
+    skipped: set[int] = set()
+    for token in span:
+        if token.dep_ in {"relcl", "acl"}:
+            skipped.update(t.i for t in token.subtree)
+        elif token.dep_ == "advcl" and any(
+            child.dep_ == "mark" and child.lower_ in _CONCESSIVE for child in token.children
+        ):
+            skipped.update(t.i for t in token.subtree)
+        elif token.lower_ in {"despite", "notwithstanding"} and token.dep_ == "prep":
+            skipped.update(t.i for t in token.subtree)
+    skipped |= _before_but(span)
+    tokens = [token for token in span if token.i not in skipped]
+    words = [_cue_form(token) for token in tokens]
+    lowered = " ".join(token.lower_ for token in tokens)
+    return _word_polarity(words, lowered)
+
+
+def _cue_form(token: Token) -> str:
+    lemma = token.lemma_.lower()
+    return token.lower_ if token.lower_ in _NEGATORS or token.lower_ in _FAILURE_LEMMAS else lemma
+
+
+def _before_but(span: Span) -> set[int]:
+    """Token indices of the clause before a contrastive "but" joining two clauses."""
+    for token in span:
+        if token.lower_ in {"but", "yet", "however"} and token.i > span.start:
+            head = token.head
+            later = [t for t in head.children if t.dep_ == "conj" and t.i > token.i]
+            if later and (head.pos_ in {"VERB", "AUX"} or head.dep_ == "ROOT"):
+                conj_tokens = {t.i for t in later[0].subtree}
+                return {t.i for t in span if t.i < token.i and t.i not in conj_tokens}
+    return set()
+
+
+# ---------------------------------------------------------------- embed backend
+
+
+@dataclass(frozen=True)
+class _TopicModel:
+    """A topic's example embeddings, signed labels, polarities and LOO temperature."""
+
+    vectors: np.ndarray  # (n, dim), unit rows
+    labels: np.ndarray  # +1 favor, -1 against, 0 none
+    polarity: np.ndarray  # +1 / -1 per example
+    temperature: float
+    proposition: np.ndarray  # (dim,)
+    proposition_polarity: int
+
+
+_CACHE_LOCK = threading.Lock()
+_TOPIC_MODELS: dict[tuple[str, str, str], _TopicModel] = {}
+
+
+def _encoder_key(encoder: Encoder) -> str:
+    return f"{getattr(encoder, 'name', type(encoder).__name__)}@{getattr(encoder, 'revision', '')}#{id(encoder)}"
+
+
+def topic_model(topic: Topic, encoder: Encoder) -> _TopicModel:
+    """Embeddings of `topic`'s examples, computed once per process per file content."""
+    key = (_encoder_key(encoder), topic.id, topic.fingerprint())
+    with _CACHE_LOCK:
+        cached = _TOPIC_MODELS.get(key)
+    if cached is not None:
+        return cached
+    texts: list[str] = [topic.proposition]
+    labels: list[int] = [1]
+    for label, sign in ((FAVOR, 1), (AGAINST, -1), (NONE, 0)):
+        texts.extend(topic.examples[label])
+        labels.extend([sign] * len(topic.examples[label]))
+    vectors = np.asarray(encoder.encode(texts), dtype=np.float32)
+    polarity = np.array([text_polarity(text) for text in texts], dtype=np.int8)
+    label_array = np.array(labels, dtype=np.int8)
+    model = _TopicModel(
+        vectors=vectors,
+        labels=label_array,
+        polarity=polarity,
+        temperature=_loo_temperature(vectors, label_array, polarity),
+        proposition=vectors[0],
+        proposition_polarity=int(polarity[0]),
+    )
+    with _CACHE_LOCK:
+        _TOPIC_MODELS[key] = model
+    log.debug("topic %s: %d examples, temperature %.3f", topic.id, len(texts), model.temperature)
+    return model
+
+
+def _vote(similarities: np.ndarray, labels: np.ndarray, polarity: np.ndarray, claim_polarity: int,
+          temperature: float) -> np.ndarray:
+    """(favor, against, none) probabilities from a softmax-weighted, polarity-aligned vote."""
+    weights = np.exp((similarities - similarities.max()) / temperature)
+    weights /= weights.sum()
+    aligned = labels * polarity * claim_polarity
+    probabilities = np.array([weights[aligned > 0].sum(), weights[aligned < 0].sum(), weights[labels == 0].sum()])
+    return (1 - _SMOOTHING) * probabilities + _SMOOTHING / 3
+
+
+def _loo_temperature(vectors: np.ndarray, labels: np.ndarray, polarity: np.ndarray) -> float:
+    """The vote temperature maximising the leave-one-out likelihood of the examples' own labels."""
+    n = len(labels)
+    if n < 4 or len(set(labels.tolist())) < 2:
+        return 0.05
+    similarity = vectors @ vectors.T
+    best, best_loss = 0.05, math.inf
+    for temperature in _TEMPERATURES:
+        loss = 0.0
+        for i in range(n):
+            keep = np.arange(n) != i
+            probabilities = _vote(similarity[i, keep], labels[keep], polarity[keep], int(polarity[i]), temperature)
+            target = 0 if labels[i] > 0 else 1 if labels[i] < 0 else 2
+            loss -= math.log(probabilities[target])
+        if loss < best_loss:
+            best, best_loss = temperature, loss
+    return best
+
+
+class EmbedStance:
+    """Stance from the topic's labelled examples in the encoder space, aligned by parse polarity.
+
+    Abstains (returns `none`) when the best polar probability is below `threshold`.
+    """
+
+    name = EMBED_STANCE
+
+    def __init__(self, encoder: Encoder, *, threshold: float = 0.55) -> None:
+        self.encoder = encoder
+        self.threshold = threshold
+        self.model_name = f"{getattr(encoder, 'name', 'encoder')}@{getattr(encoder, 'revision', 'unknown')}"
+
+    def predict(self, queries: Sequence[StanceQuery]) -> list[StanceResult]:
+        missing = [i for i, query in enumerate(queries) if query.vector is None]
+        encoded = self.encoder.encode([queries[i].text for i in missing]) if missing else None
+        vectors = {i: encoded[k] for k, i in enumerate(missing)} if encoded is not None else {}
+        results = []
+        for i, query in enumerate(queries):
+            vector = query.vector if query.vector is not None else vectors[i]
+            results.append(self._predict_one(query, np.asarray(vector, dtype=np.float32)))
+        return results
+
+    def _predict_one(self, query: StanceQuery, vector: np.ndarray) -> StanceResult:
+        model = topic_model(query.topic, self.encoder)
+        claim_polarity = span_polarity(query.span) if query.span is not None else text_polarity(query.text)
+        if len(set(model.labels.tolist())) < 2:
+            probabilities = _fallback_probabilities(vector, model, claim_polarity)
+        else:
+            similarities = model.vectors @ vector
+            probabilities = _vote(similarities, model.labels, model.polarity, claim_polarity, model.temperature)
+        factor = 1.0
+        if query.hedged:
+            factor *= _HEDGE_FACTOR
+        if query.hoped or query.feared:
+            factor *= _HOPE_FACTOR
+        if query.asked:
+            factor *= _QUESTION_FACTOR
+        return decide(probabilities, threshold=self.threshold, polar_factor=factor)
+
+
+def _fallback_probabilities(vector: np.ndarray, model: _TopicModel, claim_polarity: int) -> np.ndarray:
+    """For a topic without examples: agreement of the claim's polarity with the proposition's,
+    trusted in proportion to the claim's similarity to the proposition."""
+    similarity = float(model.proposition @ vector)
+    confidence = 0.5 + 0.5 * (1 / (1 + math.exp(-(similarity - 0.4) / 0.1)))
+    agree = claim_polarity == model.proposition_polarity
+    favor = confidence if agree else 1 - confidence
+    return np.array([favor * 0.9, (1 - favor) * 0.9, 0.1])
+
+
+def decide(probabilities: np.ndarray, *, threshold: float, polar_factor: float = 1.0) -> StanceResult:
+    """Turn (favor, against, none) probabilities into a label, abstaining below `threshold`."""
+    favor, against, none = (float(p) for p in probabilities)
+    if polar_factor != 1.0:
+        favor, against = favor * polar_factor, against * polar_factor
+        none = 1.0 - favor - against
+    triple = (favor, against, none)
+    best_polar = max(favor, against)
+    if best_polar >= threshold and best_polar >= none:
+        label = FAVOR if favor >= against else AGAINST
+        return StanceResult(label, round(best_polar, 4), triple)
+    score = max(none, 1.0 - best_polar)
+    return StanceResult(NONE, round(min(max(score, 0.0), 1.0), 4), triple)
+
+
+# ---------------------------------------------------------------- NLI backend
+
+
+class NliLabelError(ValueError):
+    """The NLI model's labels cannot be mapped to favor / against / none."""
+
+
+def map_nli_labels(id2label: dict[int, str], *, model: str) -> dict[int, str]:
+    """Map a model's `id2label` to stance labels: entailment -> favor, contradiction -> against,
+    neutral -> none (case-insensitive; prefixes like "ENTAILMENT" or "entailed" are accepted)."""
+    mapping: dict[int, str] = {}
+    for index, label in id2label.items():
+        lowered = str(label).strip().lower()
+        if lowered.startswith("entail"):
+            mapping[int(index)] = FAVOR
+        elif lowered.startswith("contradict"):
+            mapping[int(index)] = AGAINST
+        elif lowered.startswith("neutral"):
+            mapping[int(index)] = NONE
+        else:
+            raise NliLabelError(
+                f"NLI model {model!r}: cannot map label {label!r} (id {index}); expected entailment, "
+                f"neutral and contradiction in config.id2label, got {dict(id2label)}"
+            )
+    if FAVOR not in mapping.values() or AGAINST not in mapping.values():
+        raise NliLabelError(
+            f"NLI model {model!r}: config.id2label {dict(id2label)} needs both an entailment and a "
+            "contradiction label"
+        )
+    return mapping
+
+
+@functools.cache
+def _load_nli(model: str, revision: str | None):
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model, revision=revision)
+    network = AutoModelForSequenceClassification.from_pretrained(model, revision=revision)
+    network.eval()
+    return tokenizer, network
+
+
+class NliStance:
+    """Zero-shot stance by NLI: premise = claim, hypothesis = proposition.
+
+    Abstains (returns `none`) when P(entailment) and P(contradiction) are both below `threshold`.
+    """
+
+    name = NLI_STANCE
+
+    def __init__(self, model: str, *, revision: str | None = None, batch_size: int = 8,
+                 threshold: float = 0.55, max_length: int = 256) -> None:
+        self.tokenizer, self.network = _load_nli(model, revision)
+        self.labels = map_nli_labels(self.network.config.id2label, model=model)
+        self.batch_size = max(1, batch_size)
+        self.threshold = threshold
+        self.max_length = max_length
+        self.model_name = f"{model}@{revision or 'main'}"
+
+    def predict(self, queries: Sequence[StanceQuery]) -> list[StanceResult]:
+        probabilities = self.probabilities([(q.text, q.topic.proposition) for q in queries])
+        return [decide(row, threshold=self.threshold) for row in probabilities]
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """(favor, against, none) probabilities per (premise, hypothesis), batched by length."""
+        import torch
+
+        out = np.zeros((len(pairs), 3), dtype=np.float64)
+        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+        column = {FAVOR: 0, AGAINST: 1, NONE: 2}
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                index = order[start : start + self.batch_size]
+                batch = self.tokenizer(
+                    [pairs[i][0] for i in index], [pairs[i][1] for i in index],
+                    padding=True, truncation=True, max_length=self.max_length, return_tensors="pt",
+                )
+                logits = self.network(**batch).logits.float()
+                softmax = torch.softmax(logits, dim=-1).numpy()
+                for row, i in enumerate(index):
+                    for label_id, stance in self.labels.items():
+                        out[i, column[stance]] += softmax[row, label_id]
+        return out
+
+
+def make_stance_backend(settings: Settings, *, encoder: Encoder) -> StanceBackend:
+    """The stance backend named by `settings.stance_backend`."""
+    if settings.stance_backend == "nli":
+        return NliStance(settings.nli_model, revision=settings.nli_revision, batch_size=settings.nli_batch_size,
+                         threshold=settings.stance_threshold)
+    return EmbedStance(encoder, threshold=settings.stance_threshold)

@@ -1,0 +1,265 @@
+"""Topic assignment: which topics a claim bears on, then its stance toward each.
+
+For every (claim, topic) pair a logit adds up four signals, and
+`topic_score = sigmoid(logit)`; pairs with `topic_score >= settings.topic_threshold`
+are kept (a claim can keep several topics):
+
+- similarity: the mean of the top-3 cosine similarities between the claim's sentence
+  and the topic's proposition, description and examples (MiniLM, unit vectors);
+- anchors: a mention of one of the topic's actors (canonical `actor_id`, pronouns
+  resolved by the entities stage) in the claim content, else in the sentence, else in
+  the turn;
+- terms: the topic's terms matched on lemmas (or forms) in the sentence;
+- frame: the topics of the previous turn (typically the host's question) carry into
+  the next turn, decaying by `settings.topic_frame_decay` per turn, so an answer is read
+  as being about what was asked.
+
+Every sentence is encoded once per episode (one batched call, plus the content spans
+that differ much from their sentence); topic embeddings are cached per process. The
+kept pairs are handed to the stance backend of `settings.stance_backend`.
+Abstains: a claim whose best topic scores below the threshold gets no topic.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from extractors.stance import StanceBackend, StanceQuery, make_stance_backend
+from whoclaims.records import AnnotatedEpisode, Claim, TopicStance
+from whoclaims.topics import Topic
+
+log = logging.getLogger(__name__)
+
+TOPIC_EXTRACTOR = "topics.embed_anchor.v1"
+
+# Weights of the topic logit. Similarities of MiniLM between on-topic sentences and a
+# topic's examples sit around 0.45-0.6, unrelated ones below 0.25; the centre is set
+# between them so that similarity alone decides clear cases and the other signals
+# decide the borderline ones.
+SIMILARITY_CENTRE = 0.40
+SIMILARITY_SLOPE = 12.0
+ANCHOR_WEIGHT = {"claim": 1.0, "sentence": 0.8, "turn": 0.3}
+TERM_WEIGHT = 0.6
+FRAME_WEIGHT = 1.2
+TOP_K = 3
+# A content span shorter than this share of its sentence is encoded on its own for stance.
+CONTENT_SHARE = 0.6
+
+_CACHE_LOCK = threading.Lock()
+_PROFILES: dict[tuple[int, str], np.ndarray] = {}
+
+
+@dataclass(frozen=True)
+class _Signals:
+    """Per-sentence signals, (n_sentences, n_topics) each."""
+
+    similarity: np.ndarray
+    terms: np.ndarray
+    anchors: np.ndarray
+    frame: np.ndarray
+
+
+def topic_profile(topic: Topic, encoder) -> np.ndarray:
+    """Unit embeddings of the topic's proposition, description and examples; cached per process."""
+    key = (id(encoder), topic.fingerprint())
+    with _CACHE_LOCK:
+        cached = _PROFILES.get(key)
+    if cached is not None:
+        return cached
+    texts = [topic.proposition, *([topic.description] if topic.description else [])]
+    for label in ("favor", "against", "none"):
+        texts.extend(topic.examples[label])
+    vectors = np.asarray(encoder.encode(texts), dtype=np.float32)
+    with _CACHE_LOCK:
+        _PROFILES[key] = vectors
+    return vectors
+
+
+def assign_topics(
+    annotated: AnnotatedEpisode,
+    claims: Sequence[Claim],
+    *,
+    encoder,
+    topics: Sequence[Topic],
+    settings,
+    stance_backend: StanceBackend | None = None,
+) -> list[TopicStance]:
+    """One `TopicStance` per (claim, topic) whose topic score reaches `settings.topic_threshold`."""
+    if not claims or not topics or not annotated.sentences:
+        return []
+    sentence_vectors, content_vectors = _encode(annotated, claims, encoder)
+    signals = _sentence_signals(annotated, sentence_vectors, encoder=encoder, topics=topics, settings=settings)
+    anchor_claim = _claim_anchor_hits(annotated, claims, topics)
+
+    kept: list[tuple[Claim, int, float]] = []
+    for index, claim in enumerate(claims):
+        s = claim.sentence_id
+        anchors = np.maximum(signals.anchors[s], anchor_claim[index])
+        logits = (
+            SIMILARITY_SLOPE * (signals.similarity[s] - SIMILARITY_CENTRE)
+            + anchors
+            + TERM_WEIGHT * signals.terms[s]
+            + FRAME_WEIGHT * signals.frame[s]
+        )
+        scores = 1.0 / (1.0 + np.exp(-logits))
+        for k in np.flatnonzero(scores >= settings.topic_threshold):
+            kept.append((claim, int(k), float(scores[k])))
+
+    if not kept:
+        return []
+    backend = stance_backend or make_stance_backend(settings, encoder=encoder)
+    queries = [
+        StanceQuery(
+            text=claim.claim,
+            topic=topics[k],
+            vector=content_vectors.get(claim.claim_id, sentence_vectors[claim.sentence_id]),
+            span=claim.span,
+            hedged=claim.hedged,
+            hoped=claim.hoped,
+            feared=claim.feared,
+            asked=claim.asked,
+        )
+        for claim, k, _ in kept
+    ]
+    results = backend.predict(queries)
+    return [
+        TopicStance(
+            claim_id=claim.claim_id,
+            topic=topics[k].id,
+            topic_score=round(score, 4),
+            stance=result.stance,
+            stance_score=result.stance_score,
+        )
+        for (claim, k, score), result in zip(kept, results, strict=True)
+    ]
+
+
+def _encode(annotated: AnnotatedEpisode, claims: Sequence[Claim], encoder) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Sentence vectors of the episode and vectors of short content spans, in one batched call."""
+    texts = [sentence.text for sentence in annotated.sentences]
+    extra: dict[str, int] = {}
+    for claim in claims:
+        content = claim.claim.strip()
+        if content and len(content) < CONTENT_SHARE * len(claim.sentence) and content not in extra:
+            extra[content] = len(texts) + len(extra)
+    vectors = np.asarray(encoder.encode(texts + list(extra)), dtype=np.float32)
+    sentence_vectors = vectors[: len(texts)]
+    annotated.extras["sentence_vectors"] = sentence_vectors
+    content_vectors = {
+        claim.claim_id: vectors[extra[claim.claim.strip()]] for claim in claims if claim.claim.strip() in extra
+    }
+    return sentence_vectors, content_vectors
+
+
+def _sentence_signals(annotated: AnnotatedEpisode, vectors: np.ndarray, *, encoder, topics: Sequence[Topic],
+                      settings) -> _Signals:
+    n_sentences, n_topics = len(annotated.sentences), len(topics)
+    similarity = np.zeros((n_sentences, n_topics), dtype=np.float32)
+    for k, topic in enumerate(topics):
+        profile = topic_profile(topic, encoder)
+        matrix = vectors @ profile.T
+        top = min(TOP_K, matrix.shape[1])
+        similarity[:, k] = np.sort(matrix, axis=1)[:, -top:].mean(axis=1)
+
+    terms = np.zeros_like(similarity)
+    matchers = [_TermMatcher(topic.terms) for topic in topics]
+    for s, sentence in enumerate(annotated.sentences):
+        for k, matcher in enumerate(matchers):
+            hits = matcher.count(sentence.span)
+            terms[s, k] = 1.0 - 0.5**hits
+
+    anchors = np.zeros_like(similarity)
+    turn_anchor: dict[int, np.ndarray] = {}
+    anchor_index = _anchor_index(topics)
+    for mention in annotated.mentions:
+        for k in anchor_index.get(mention.actor_id or "", ()):
+            if 0 <= mention.sentence_id < n_sentences:
+                anchors[mention.sentence_id, k] = ANCHOR_WEIGHT["sentence"]
+            turn_anchor.setdefault(mention.turn_id, np.zeros(n_topics, dtype=np.float32))[k] = ANCHOR_WEIGHT["turn"]
+    for s, sentence in enumerate(annotated.sentences):
+        if sentence.turn_id in turn_anchor:
+            anchors[s] = np.maximum(anchors[s], turn_anchor[sentence.turn_id])
+
+    frame = _frame(annotated, similarity, terms, decay=settings.topic_frame_decay)
+    return _Signals(similarity=similarity, terms=terms, anchors=anchors, frame=frame)
+
+
+def _frame(annotated: AnnotatedEpisode, similarity: np.ndarray, terms: np.ndarray, *, decay: float) -> np.ndarray:
+    """Per sentence, how strongly the preceding turns set each topic (in [0, 1]).
+
+    A turn's own relevance to a topic is the best local score of its sentences; the next
+    turn inherits it, and what a turn inherits decays by `decay` per further turn.
+    """
+    local = 1.0 / (1.0 + np.exp(-(SIMILARITY_SLOPE * (similarity - SIMILARITY_CENTRE) + TERM_WEIGHT * terms)))
+    frame = np.zeros_like(similarity)
+    turn_order: list[int] = []
+    rows_by_turn: dict[int, list[int]] = {}
+    for s, sentence in enumerate(annotated.sentences):
+        if sentence.turn_id not in rows_by_turn:
+            turn_order.append(sentence.turn_id)
+            rows_by_turn[sentence.turn_id] = []
+        rows_by_turn[sentence.turn_id].append(s)
+    carried = np.zeros(similarity.shape[1], dtype=np.float32)
+    previous_relevance = np.zeros_like(carried)
+    for turn_id in turn_order:
+        rows = rows_by_turn[turn_id]
+        carried = np.maximum(previous_relevance, decay * carried)
+        frame[rows] = carried
+        previous_relevance = local[rows].max(axis=0)
+    return frame
+
+
+def _anchor_index(topics: Sequence[Topic]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for k, topic in enumerate(topics):
+        for actor_id in topic.anchors:
+            index.setdefault(actor_id, []).append(k)
+    return index
+
+
+def _claim_anchor_hits(annotated: AnnotatedEpisode, claims: Sequence[Claim], topics: Sequence[Topic]) -> np.ndarray:
+    """Anchor weight for mentions inside each claim's content span, (n_claims, n_topics)."""
+    hits = np.zeros((len(claims), len(topics)), dtype=np.float32)
+    anchor_index = _anchor_index(topics)
+    by_sentence: dict[int, list] = {}
+    for mention in annotated.mentions:
+        if mention.actor_id in anchor_index:
+            by_sentence.setdefault(mention.sentence_id, []).append(mention)
+    for index, claim in enumerate(claims):
+        for mention in by_sentence.get(claim.sentence_id, ()):
+            if claim.start_char <= mention.start_char and mention.end_char <= claim.end_char:
+                for k in anchor_index[mention.actor_id]:
+                    hits[index, k] = ANCHOR_WEIGHT["claim"]
+    return hits
+
+
+class _TermMatcher:
+    """Matches a topic's terms (base forms, one or more words) on token lemmas or forms."""
+
+    def __init__(self, terms: Sequence[str]) -> None:
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        for term in terms:
+            words = tuple(term.lower().split())
+            if words:
+                self.by_first.setdefault(words[0], []).append(words)
+
+    def count(self, span) -> int:
+        """Number of distinct terms found in `span`."""
+        if not self.by_first:
+            return 0
+        lemmas = [token.lemma_.lower() for token in span]
+        forms = [token.lower_ for token in span]
+        found: set[tuple[str, ...]] = set()
+        for i in range(len(forms)):
+            for first in {lemmas[i], forms[i]}:
+                for words in self.by_first.get(first, ()):
+                    n = len(words)
+                    if all(words[j] in {lemmas[i + j], forms[i + j]} for j in range(n) if i + j < len(forms)) \
+                            and i + n <= len(forms):
+                        found.add(words)
+        return len(found)
