@@ -1,0 +1,572 @@
+"""Entities: actor mentions with canonical ids, from spaCy NER corrected by the actor catalog.
+
+Pipeline changes made once per process by `add_actor_ruler` (through
+`whoclaims.models.load_spacy`):
+
+- the tokenizer also splits at em and en dashes (and a "?" or "!" glued to one),
+  so "Putin?—Robert Person" is three names' worth of tokens, not one token;
+- an `EntityRuler` built from the catalog runs *before* the statistical NER, so
+  known names are fixed first and the NER predicts around them ("Trump" is a
+  PERSON even where the small model says ORG);
+- a fixer after the NER splits entities at punctuation that never sits inside a
+  name (dashes, ?, !, ;, :, quotes, brackets) and drops PERSON entities that are
+  a plural common noun in a headline-case sentence ("Obstacles").
+
+`extract_mentions` then links entities to actors (ruler id, else catalog lookup,
+else speaker names), resolves pronouns and "the <title>" to the most recent
+compatible actor in the same turn, and records everything as `Mention`s.
+
+Kept entity labels: PERSON, NORP, ORG, GPE, LOC, FAC, EVENT, LAW. Numeric and
+time labels (DATE, TIME, CARDINAL, ORDINAL, QUANTITY, MONEY, PERCENT) and
+PRODUCT, WORK_OF_ART, LANGUAGE are dropped: they never name a claim holder.
+Mentions of a label kept but not in the catalog have a null `actor_id`.
+
+Coreference: no maintained coreference component installs offline for spaCy 3.8
+(neuralcoref is unmaintained and needs spaCy 2; coreferee and spacy-experimental's
+coref need models downloaded at run time), so this module resolves pronouns with
+a transparent rule: he/him/his/himself and she/her/hers/herself go to the most
+recent person mention in the same turn (at most `MAX_SENTENCE_DISTANCE` sentences
+back) whose catalog gender does not contradict the pronoun, never to the turn's
+own speaker (who says "I"). "they" is not resolved: in interviews it refers to
+unnamed plurals ("both sides", "states") far more often than to a named state.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from whoclaims.actors import ActorCatalog, is_acronym, normalise_form
+from whoclaims.records import AnnotatedEpisode, Mention, Sentence
+
+log = logging.getLogger(__name__)
+
+EXTRACTOR_NAME = "entities.spacy_ruler.v1"
+RULER_NAME = "whoclaims_actor_ruler"
+FIXER_NAME = "whoclaims_entity_fixer"
+
+KEPT_LABELS = frozenset({"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW"})
+# Pronouns resolved to a person, with the gender they carry.
+PERSON_PRONOUNS: dict[str, str] = {
+    "he": "male", "him": "male", "his": "male", "himself": "male",
+    "she": "female", "her": "female", "hers": "female", "herself": "female",
+}
+# How many sentences back (within the turn) an antecedent may be.
+MAX_SENTENCE_DISTANCE = 5
+# Speaker labels that are roles, not names: their words are never matched in text.
+GENERIC_SPEAKERS = frozenset({
+    "host", "guest", "moderator", "interviewer", "interviewee", "speaker", "narrator", "announcer",
+    "audience", "question", "answer", "q", "a", "unknown", "voice", "male", "female", "caller",
+    "panelist", "participant", "presenter", "reporter", "anchor", "other", "unidentified",
+})
+# Tokens that never sit inside a name: an entity is split at them.
+_SPLIT_PUNCT = frozenset({"—", "–", "--", "?", "!", ";", ":", "“", "”", '"', "(", ")", "[", "]", "…", "‘", "’"})
+_TITLE_WORDS = frozenset({"mr", "mrs", "ms", "dr", "president", "professor", "prof", "sir", "madam", "senator",
+                          "minister", "chancellor", "general", "secretary", "ambassador", "governor"})
+# Infixes added to the tokenizer: a dash between anything, and ?/! glued before a dash.
+_DASH_INFIXES = (r"(?<=\w)[?!](?=[—–])", r"[—–]")
+
+
+# --------------------------------------------------------------------------- pipeline
+
+
+@Language.factory(FIXER_NAME, requires=["doc.ents"], assigns=["doc.ents"])
+def make_entity_fixer(nlp: Language, name: str) -> EntityFixer:
+    """Factory of the post-NER entity fixer (see `EntityFixer`)."""
+    return EntityFixer(nlp)
+
+
+class EntityFixer:
+    """Split entities at punctuation and drop headline-case plural nouns tagged PERSON.
+
+    `known_words` (lower-cased name tokens from the catalog) are never dropped.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.known_words: frozenset[str] = frozenset()
+        self._nouns: frozenset[str] = _noun_lemmas(nlp)
+
+    def __call__(self, doc: Doc) -> Doc:
+        fixed: list[Span] = []
+        for ent in doc.ents:
+            for piece in _split_at_punct(ent):
+                if not self._is_false_person(piece):
+                    fixed.append(piece)
+        doc.ents = fixed
+        return doc
+
+    def _is_false_person(self, span: Span) -> bool:
+        if span.label_ != "PERSON" or len(span) != 1 or not self._nouns:
+            return False
+        word = span[0].lower_
+        if word in self.known_words or word in self._nouns or not word.endswith("s"):
+            return False
+        singular = {word[:-1], word[:-2] if word.endswith("es") else word[:-1],
+                    word[:-3] + "y" if word.endswith("ies") else word[:-1]}
+        return bool(singular & self._nouns) and _is_headline_case(span.sent if span.doc.has_annotation("SENT_START") else span.doc)
+
+
+def _noun_lemmas(nlp: Language) -> frozenset[str]:
+    """Lemmas of common nouns from the rule lemmatizer's tables (empty without a lemmatizer)."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return frozenset()
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return frozenset()
+    table = lookups.get_table("lemma_index")
+    noun = table.get("noun")
+    return frozenset(noun) if noun else frozenset()
+
+
+def _is_headline_case(span: Span | Doc) -> bool:
+    words = [token for token in span if token.is_alpha and len(token) > 3]
+    return len(words) >= 3 and sum(token.is_title for token in words) >= 0.6 * len(words)
+
+
+def _split_at_punct(ent: Span) -> list[Span]:
+    """`ent` cut at name-breaking punctuation and trimmed of edge punctuation and spaces."""
+    doc, pieces, start = ent.doc, [], ent.start
+    for token in ent:
+        if token.text in _SPLIT_PUNCT or token.is_space:
+            pieces.append((start, token.i))
+            start = token.i + 1
+    pieces.append((start, ent.end))
+    spans = []
+    for begin, end in pieces:
+        while begin < end and (doc[begin].is_punct or doc[begin].is_space) and doc[begin].text not in {"'", "’"}:
+            begin += 1
+        while end > begin and (doc[end - 1].is_punct or doc[end - 1].is_space) and not doc[end - 1].text.endswith("."):
+            end -= 1
+        if end > begin:
+            spans.append(Span(doc, begin, end, label=ent.label_, kb_id=ent.kb_id_, span_id=ent.id_))
+    return spans
+
+
+def _install_dash_infixes(nlp: Language) -> None:
+    finditer = nlp.tokenizer.infix_finditer
+    pattern = finditer.__self__.pattern if finditer is not None else ""
+    missing = [infix for infix in _DASH_INFIXES if infix not in pattern]
+    if missing:
+        nlp.tokenizer.infix_finditer = re.compile("|".join(filter(None, [*missing, pattern]))).finditer
+
+
+def _token_pattern(nlp: Language, text: str, *, exact_case: bool) -> list[dict[str, str]]:
+    """A Matcher pattern for `text`: lowercase words match any case; capitalised ones per `exact_case`."""
+    pattern = []
+    for token in nlp.make_doc(text):
+        if exact_case and any(char.isupper() for char in token.text):
+            pattern.append({"ORTH": token.text})
+        else:
+            pattern.append({"LOWER": token.lower_})
+    return pattern
+
+
+def ruler_patterns(nlp: Language, catalog: ActorCatalog) -> list[dict]:
+    """EntityRuler patterns for every surface form of `catalog` (possessives are separate tokens)."""
+    patterns = []
+    for form in catalog.surface_forms():
+        patterns.append({
+            "label": form.label,
+            "pattern": _token_pattern(nlp, form.text, exact_case=form.exact_case),
+            "id": form.actor_id,
+        })
+    return patterns
+
+
+def add_actor_ruler(nlp: Language, catalog: ActorCatalog) -> Language:
+    """Install the dash infixes, the actor ruler (before "ner") and the entity fixer (after it).
+
+    Idempotent: calling it again replaces the ruler's patterns with those of `catalog`.
+    """
+    _install_dash_infixes(nlp)
+    if RULER_NAME in nlp.pipe_names:
+        ruler = nlp.get_pipe(RULER_NAME)
+        ruler.clear()
+    else:
+        where = {"before": "ner"} if "ner" in nlp.pipe_names else {}
+        ruler = nlp.add_pipe("entity_ruler", name=RULER_NAME, config={"overwrite_ents": True}, **where)
+    ruler.add_patterns(ruler_patterns(nlp, catalog))
+    if FIXER_NAME not in nlp.pipe_names:
+        where = {"after": "ner"} if "ner" in nlp.pipe_names else {"after": RULER_NAME}
+        nlp.add_pipe(FIXER_NAME, **where)
+    nlp.get_pipe(FIXER_NAME).known_words = frozenset(
+        token.lower() for form in catalog.surface_forms() for token in form.text.split()
+    )
+    log.debug("actor ruler: %d patterns from %s", len(ruler), catalog.path)
+    return nlp
+
+
+# --------------------------------------------------------------------------- speakers
+
+
+@dataclass(frozen=True, slots=True)
+class _Speaker:
+    label: str
+    actor_id: str
+    name: str
+    # Token sequences (exact case) that name this speaker in text.
+    names: tuple[tuple[str, ...], ...]
+
+
+def _speaker_names(label: str, canonical: str) -> tuple[tuple[str, ...], ...]:
+    words = [word for word in re.split(r"\s+", canonical.strip()) if word]
+    if not words or any(char.isdigit() or char == "_" for char in label):
+        return ()
+    if label.strip().casefold() in GENERIC_SPEAKERS or canonical.casefold() in GENERIC_SPEAKERS:
+        return ()
+    names = {tuple(words)}
+    if len(words) > 1:
+        names.add((words[0],))  # first name
+        names.add((words[-1],))  # surname
+    return tuple(sorted(
+        (name for name in names if all(len(word) > 1 and word[0].isupper() for word in name)),
+        key=len, reverse=True,
+    ))
+
+
+def _speakers(annotated: AnnotatedEpisode, catalog: ActorCatalog) -> list[_Speaker]:
+    speakers = []
+    for label in annotated.episode.speakers:
+        actor_id, name = catalog.speaker_actor(label)
+        speakers.append(_Speaker(label, actor_id, name, _speaker_names(label, name)))
+    return speakers
+
+
+def _speaker_matches(doc: Doc, speakers: Sequence[_Speaker]) -> list[tuple[int, int, _Speaker]]:
+    """Token spans (start, end, speaker) where a speaker's name or name part occurs; longest first, no overlap."""
+    by_name: dict[tuple[str, ...], _Speaker] = {}
+    for speaker in speakers:
+        for name in speaker.names:
+            by_name.setdefault(name, speaker)  # first speaker wins a shared first name
+    if not by_name:
+        return []
+    longest = max(len(name) for name in by_name)
+    matches, i = [], 0
+    while i < len(doc):
+        for size in range(min(longest, len(doc) - i), 0, -1):
+            speaker = by_name.get(tuple(token.text for token in doc[i : i + size]))
+            if speaker is not None:
+                matches.append((i, i + size, speaker))
+                i += size
+                break
+        else:
+            i += 1
+    return matches
+
+
+# --------------------------------------------------------------------------- mentions
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A mention before ids are assigned."""
+
+    turn_id: int
+    speaker: str
+    start_char: int
+    end_char: int
+    text: str
+    label: str
+    actor_id: str | None
+    canonical_name: str | None
+    actor_type: str | None
+    source: str
+    sentence_id: int
+    antecedent: _Draft | None = None
+
+
+def _link(ent: Span, catalog: ActorCatalog) -> tuple[str, str | None, str | None, str | None, str]:
+    """(label, actor_id, canonical_name, actor_type, source) of an entity from the ruler or the model."""
+    if ent.ent_id_ and ent.ent_id_ in catalog:
+        actor = catalog[ent.ent_id_]
+        return ent.label_, actor.actor_id, actor.name, actor.type, "ruler"
+    found = catalog.match(ent.text)
+    if found is not None and not (is_acronym(normalise_form(ent.text)) and ent.label_ == "PERSON"):
+        actor, label = found
+        return label, actor.actor_id, actor.name, actor.type, "model"
+    return ent.label_, None, None, None, "model"
+
+
+def _overrides(ent: Span, start: int, end: int, speaker: _Speaker, name_words: set[str]) -> bool:
+    """Whether a speaker name match at tokens [start, end) should replace the overlapping `ent`."""
+    if ent.ent_id_ and ent.ent_id_ != speaker.actor_id:
+        return False  # a catalog actor with a shared name part ("Donald" of another Donald)
+    if ent.start >= start and ent.end <= end:
+        return True
+    extra = [token for token in ent if not (start <= token.i < end)]
+    return ent.label_ == "PERSON" and all(
+        token.is_punct or token.lower_.rstrip(".") in _TITLE_WORDS or token.text in name_words for token in extra
+    )
+
+
+def _sentence_index(annotated: AnnotatedEpisode) -> tuple[list[int], list[Sentence]]:
+    ordered = sorted(annotated.sentences, key=lambda sent: sent.start_char)
+    return [sent.start_char for sent in ordered], ordered
+
+
+def _sentence_of(start_char: int, starts: list[int], ordered: list[Sentence]) -> int:
+    position = bisect.bisect_right(starts, start_char) - 1
+    return ordered[max(position, 0)].sentence_id if ordered else -1
+
+
+def _segment_drafts(
+    annotated: AnnotatedEpisode,
+    catalog: ActorCatalog,
+    speakers: Sequence[_Speaker],
+) -> list[_Draft]:
+    """Name mentions (model, ruler, speaker) of every segment, in text order."""
+    starts, ordered = _sentence_index(annotated)
+    turns = {turn.turn_id: turn for turn in annotated.episode.turns}
+    drafts: list[_Draft] = []
+    for segment in annotated.segments:
+        doc, offset = segment.doc, segment.offset
+        turn = turns[segment.turn_id]
+        ents: list[Span] = [ent for ent in doc.ents if ent.label_ in KEPT_LABELS]
+        speaker_spans: list[tuple[Span, _Speaker]] = []
+        for start, end, speaker in _speaker_matches(doc, speakers):
+            overlapping = [ent for ent in ents if ent.start < end and start < ent.end]
+            name_words = {word for name in speaker.names for word in name}
+            if all(_overrides(ent, start, end, speaker, name_words) for ent in overlapping):
+                ents = [ent for ent in ents if ent not in overlapping]
+                if overlapping:
+                    start, end = min(start, *(e.start for e in overlapping)), max(end, *(e.end for e in overlapping))
+                speaker_spans.append((doc[start:end], speaker))
+        # A surname-only speaker label ("TODD") also claims PERSON entities ending in it ("Chuck Todd").
+        for ent in list(ents):
+            for speaker in speakers:
+                if (ent.label_ == "PERSON" and not ent.ent_id_ and len(speaker.names) == 1
+                        and len(speaker.names[0]) == 1 and ent[-1].text == speaker.names[0][0]):
+                    ents.remove(ent)
+                    speaker_spans.append((ent, speaker))
+                    break
+        for ent in ents:
+            label, actor_id, name, actor_type, source = _link(ent, catalog)
+            drafts.append(_Draft(
+                turn.turn_id, turn.speaker, offset + ent.start_char, offset + ent.end_char, ent.text, label,
+                actor_id, name, actor_type, source, _sentence_of(offset + ent.start_char, starts, ordered),
+            ))
+        for span, speaker in speaker_spans:
+            actor = catalog.get(speaker.actor_id)
+            drafts.append(_Draft(
+                turn.turn_id, turn.speaker, offset + span.start_char, offset + span.end_char, span.text, "PERSON",
+                speaker.actor_id, speaker.name, actor.type if actor else "person", "speaker",
+                _sentence_of(offset + span.start_char, starts, ordered),
+            ))
+    drafts.sort(key=lambda draft: (draft.start_char, draft.end_char))
+    return drafts
+
+
+def _title_patterns(catalog: ActorCatalog) -> dict[tuple[str, ...], frozenset[str]]:
+    """Title word sequences ("prime", "minister") -> ids of the person actors bearing that title."""
+    holders: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for actor in catalog.actors:
+        for title in actor.titles:
+            holders[tuple(title.split())].add(actor.actor_id)
+    return {title: frozenset(ids) for title, ids in holders.items()}
+
+
+def _coreference_drafts(
+    annotated: AnnotatedEpisode,
+    catalog: ActorCatalog,
+    names: Sequence[_Draft],
+    speaker_ids: dict[str, str],
+) -> list[_Draft]:
+    """Pronoun and "the <title>" mentions resolved to the most recent compatible person in the turn."""
+    starts, ordered = _sentence_index(annotated)
+    position = {sent.sentence_id: index for index, sent in enumerate(ordered)}
+    turns = {turn.turn_id: turn for turn in annotated.episode.turns}
+    people: dict[int, list[_Draft]] = defaultdict(list)
+    for draft in names:
+        if draft.actor_id and draft.label == "PERSON":
+            people[draft.turn_id].append(draft)
+    titles = _title_patterns(catalog)
+    longest_title = max((len(title) for title in titles), default=0)
+    taken = [(draft.start_char, draft.end_char) for draft in names]
+    resolved: list[_Draft] = []
+
+    def antecedent(turn_id: int, start_char: int, sentence_id: int, accept) -> _Draft | None:
+        speaker_id = speaker_ids.get(turns[turn_id].speaker)
+        for candidate in reversed(people.get(turn_id, [])):
+            if candidate.start_char >= start_char:
+                continue
+            if position.get(sentence_id, 0) - position.get(candidate.sentence_id, 0) > MAX_SENTENCE_DISTANCE:
+                return None
+            if candidate.actor_id != speaker_id and accept(candidate):
+                return candidate
+        return None
+
+    for segment in annotated.segments:
+        doc, offset = segment.doc, segment.offset
+        turn = turns[segment.turn_id]
+        i = 0
+        while i < len(doc):
+            token = doc[i]
+            start_char = offset + token.idx
+            if any(begin <= start_char < end for begin, end in taken):
+                i += 1
+                continue
+            sentence_id = _sentence_of(start_char, starts, ordered)
+            gender = PERSON_PRONOUNS.get(token.lower_)
+            if gender is not None and token.pos_ in {"PRON", ""} | ({"DET"} if token.lower_ == "her" else set()):
+                found = antecedent(
+                    turn.turn_id, start_char, sentence_id,
+                    lambda draft, gender=gender: catalog.gender_of(draft.actor_id) in {None, gender},
+                )
+                if found is not None:
+                    resolved.append(_coreferent(found, turn.turn_id, turn.speaker, start_char,
+                                                start_char + len(token.text), token.text, sentence_id))
+                i += 1
+                continue
+            if token.lower_ == "the" and titles:
+                for size in range(min(longest_title, len(doc) - i - 1), 0, -1):
+                    words = tuple(t.lower_ for t in doc[i + 1 : i + 1 + size])
+                    bearers = titles.get(words)
+                    follower = doc[i + 1 + size] if i + 1 + size < len(doc) else None
+                    if bearers is None or (follower is not None and follower.lower_ in {"of", "'s", "’s"}):
+                        continue
+                    found = antecedent(turn.turn_id, start_char, sentence_id,
+                                       lambda draft, bearers=bearers: draft.actor_id in bearers)
+                    if found is not None:
+                        span = doc[i : i + 1 + size]
+                        resolved.append(_coreferent(found, turn.turn_id, turn.speaker, start_char,
+                                                    offset + span.end_char, span.text, sentence_id))
+                        i += size
+                    break
+            i += 1
+    return resolved
+
+
+def _coreferent(found: _Draft, turn_id: int, speaker: str, start: int, end: int, text: str, sentence_id: int) -> _Draft:
+    return _Draft(turn_id, speaker, start, end, text, "PERSON", found.actor_id, found.canonical_name,
+                  found.actor_type, "coreference", sentence_id, antecedent=found)
+
+
+def extract_mentions(annotated: AnnotatedEpisode, *, catalog: ActorCatalog, coreference: bool = True) -> list[Mention]:
+    """Entity mentions of `annotated`, linked to actors; also fills `annotated.speaker_ids`.
+
+    Args:
+        annotated: an episode parsed by a pipeline that went through `add_actor_ruler`
+            (a pipeline without it still works, with the model's labels only).
+        catalog: the actor catalog.
+        coreference: resolve he/she pronouns and "the <title>" within turns.
+
+    Returns:
+        Mentions in text order with ids 0..n-1; `annotated.mentions` is not changed.
+    """
+    speakers = _speakers(annotated, catalog)
+    annotated.speaker_ids = {speaker.label: speaker.actor_id for speaker in speakers}
+    drafts = _segment_drafts(annotated, catalog, speakers)
+    if coreference:
+        drafts = sorted([*drafts, *_coreference_drafts(annotated, catalog, drafts, annotated.speaker_ids)],
+                        key=lambda draft: (draft.start_char, draft.end_char))
+    ids = {id(draft): number for number, draft in enumerate(drafts)}
+    return [
+        Mention(
+            mention_id=ids[id(draft)],
+            sentence_id=draft.sentence_id,
+            turn_id=draft.turn_id,
+            speaker=draft.speaker,
+            start_char=draft.start_char,
+            end_char=draft.end_char,
+            text=draft.text,
+            label=draft.label,
+            actor_id=draft.actor_id,
+            canonical_name=draft.canonical_name,
+            source=draft.source,
+            antecedent_id=ids[id(draft.antecedent)] if draft.antecedent is not None else None,
+            actor_type=draft.actor_type,
+        )
+        for draft in drafts
+    ]
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def mention_rows(annotated: AnnotatedEpisode) -> list[dict]:
+    """Rows of the `mentions` table for `annotated.mentions`."""
+    episode_id = annotated.episode.episode_id
+    return [
+        {
+            "episode_id": episode_id,
+            "mention_id": mention.mention_id,
+            "sentence_id": mention.sentence_id,
+            "turn_id": mention.turn_id,
+            "speaker": mention.speaker,
+            "start_char": mention.start_char,
+            "end_char": mention.end_char,
+            "text": mention.text,
+            "label": mention.label,
+            "actor_id": mention.actor_id,
+            "canonical_name": mention.canonical_name,
+            "source": mention.source,
+            "antecedent_id": mention.antecedent_id,
+            "extractor": EXTRACTOR_NAME,
+        }
+        for mention in annotated.mentions
+    ]
+
+
+def actor_rows(annotated: AnnotatedEpisode, *, catalog: ActorCatalog) -> list[dict]:
+    """Rows of the `actors` table: one per actor mentioned in, or speaking in, the episode.
+
+    `mention_count` counts every mention source (filter the mentions table on
+    `source` or `label` for other counts); `first_char` is the start of the first
+    mention and `last_char` the end of the last, so both are null for a speaker
+    never mentioned; `speakers` lists who mentions the actor, in order of first mention.
+    """
+    episode_id = annotated.episode.episode_id
+    grouped: dict[str, list[Mention]] = defaultdict(list)
+    for mention in sorted(annotated.mentions, key=lambda mention: mention.start_char):
+        if mention.actor_id:
+            grouped[mention.actor_id].append(mention)
+    names = {mention.actor_id: mention.canonical_name for mention in annotated.mentions if mention.actor_id}
+    for label, actor_id in annotated.speaker_ids.items():
+        grouped.setdefault(actor_id, [])
+        names.setdefault(actor_id, catalog.speaker_actor(label)[1])
+    rows = []
+    for actor_id, mentions in grouped.items():
+        actor = catalog.get(actor_id)
+        actor_type = actor.type if actor else next((m.actor_type for m in mentions if m.actor_type), None)
+        rows.append({
+            "episode_id": episode_id,
+            "actor_id": actor_id,
+            "canonical_name": actor.name if actor else names.get(actor_id),
+            "type": actor_type or "person",
+            "mention_count": len(mentions),
+            "first_char": mentions[0].start_char if mentions else None,
+            "last_char": max(m.end_char for m in mentions) if mentions else None,
+            "speakers": list(dict.fromkeys(m.speaker for m in mentions)),
+        })
+    rows.sort(key=lambda row: (-row["mention_count"], row["actor_id"]))
+    return rows
+
+
+def find_mention(annotated: AnnotatedEpisode, start_char: int, end_char: int) -> Mention | None:
+    """The mention that best covers the episode span [start_char, end_char), or None.
+
+    Preference: mentions covering the whole span, then linked ones (with an
+    actor id), then the largest overlap, then the shortest mention.
+    """
+    best, best_key = None, None
+    for mention in annotated.mentions:
+        overlap = min(end_char, mention.end_char) - max(start_char, mention.start_char)
+        if overlap <= 0 and not (start_char == end_char and mention.start_char <= start_char < mention.end_char):
+            continue
+        covers = mention.start_char <= start_char and end_char <= mention.end_char
+        key = (covers, mention.actor_id is not None, overlap, -(mention.end_char - mention.start_char))
+        if best_key is None or key > best_key:
+            best, best_key = mention, key
+    return best
+
+
+def mentions_in(annotated: AnnotatedEpisode, sentence_id: int) -> list[Mention]:
+    """Mentions of one sentence, in text order."""
+    return [mention for mention in annotated.mentions if mention.sentence_id == sentence_id]

@@ -1,0 +1,340 @@
+"""The actor catalog: known actors, their names, and how surface forms map to them.
+
+The catalog is read from a TOML file (default `whoclaims/resources/actors.toml`,
+whose header documents the format). Every surface form of an actor (name,
+aliases, metonyms such as "Moscow" or "the Kremlin", demonyms such as "Russian")
+maps to exactly one actor; a form claimed by two actors is an error.
+
+Case rules for lookup and for the entity ruler built from the catalog:
+
+- an acronym (a form with no lowercase letter, such as "US", "U.S.", "EU") matches
+  in exactly that case, so "us" is never the United States;
+- an actor with `case_sensitive = true` matches its capitalised words in exactly
+  that case ("the West", not "the west"; "Trump", not "trump");
+- every other form matches in any case ("putin", "PUTIN");
+- a trailing possessive ("'s", "’s", or a bare apostrophe after "s") is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from whoclaims.schemas import ACTOR_TYPES, ENTITY_LABELS
+
+log = logging.getLogger(__name__)
+
+GENDERS = ("male", "female")
+
+# The NER label a name of each actor type gets unless the entry says otherwise.
+DEFAULT_LABELS: dict[str, str] = {
+    "person": "PERSON",
+    "state": "GPE",
+    "organisation": "ORG",
+    "group": "NORP",
+    "other": "LOC",
+}
+
+# Titles and honorifics that may precede a person's name; lookup strips them.
+TITLES = (
+    "president", "vice president", "prime minister", "deputy prime minister", "chancellor",
+    "foreign minister", "defence minister", "defense minister", "minister", "secretary of state",
+    "secretary general", "secretary-general", "secretary", "general", "senator", "governor",
+    "king", "queen", "prince", "premier", "speaker", "ambassador", "commissioner",
+    "mr", "mrs", "ms", "dr", "sir", "madam", "comrade",
+)
+_TITLE_PATTERN = re.compile(
+    r"^(?:(?:former|then|late|current)\s+)?(?:" + "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
+    + r")\.?\s+",
+    re.IGNORECASE,
+)
+_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$", re.IGNORECASE)
+_LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_ID_PATTERN = re.compile(r"^[a-z]+:[a-z0-9_]+$")
+_ENTRY_KEYS = frozenset(
+    {"id", "name", "type", "label", "gender", "aliases", "metonyms", "demonyms", "titles", "case_sensitive", "code"}
+)
+
+
+class ActorFileError(ValueError):
+    """The actors file cannot be read or is inconsistent ("<file>: <problem>")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """One known actor of the catalog."""
+
+    actor_id: str
+    name: str
+    type: str
+    label: str
+    gender: str | None = None
+    aliases: tuple[str, ...] = ()
+    metonyms: tuple[str, ...] = ()
+    demonyms: tuple[str, ...] = ()
+    # Role nouns a definite description may use for this actor ("the president").
+    titles: tuple[str, ...] = ()
+    case_sensitive: bool = False
+    code: str | None = None
+
+    def surface_forms(self) -> Iterator[tuple[str, str]]:
+        """(form, NER label) for every form that names this actor in text."""
+        for form in (self.name, *self.aliases, *self.metonyms):
+            yield form, self.label
+        for form in self.demonyms:
+            yield form, "NORP"
+
+
+@dataclass(frozen=True, slots=True)
+class SurfaceForm:
+    """A catalog form as the entity ruler matches it."""
+
+    text: str
+    actor_id: str
+    label: str
+    # Capitalised words must match in exactly this case (acronyms, case-sensitive actors).
+    exact_case: bool
+
+
+def normalise_form(text: str) -> str:
+    """`text` with whitespace collapsed, curly apostrophes straightened and a possessive stripped."""
+    text = unicodedata.normalize("NFC", text).replace("’", "'").replace("‘", "'")
+    text = " ".join(text.split())
+    return _POSSESSIVE.sub("", text).strip()
+
+
+def is_acronym(text: str) -> bool:
+    """True for forms without lowercase letters, such as "US", "U.S." or "NATO"."""
+    return any(c.isalpha() for c in text) and not any(c.islower() for c in text)
+
+
+def slugify(text: str) -> str:
+    """ASCII snake_case slug of `text` ("Volodymyr Zelensky" -> "volodymyr_zelensky")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class ActorCatalog:
+    """Known actors with lookup by id and by surface form; immutable and hashable.
+
+    Equality and hash use the source path and a digest of the entries, so a
+    catalog can key a cache.
+    """
+
+    path: str
+    actors: tuple[Actor, ...]
+    digest: str
+    _by_id: MappingProxyType = field(repr=False, compare=False, hash=False)
+    _exact: MappingProxyType = field(repr=False, compare=False, hash=False)
+    _folded: MappingProxyType = field(repr=False, compare=False, hash=False)
+    _speaker_folded: MappingProxyType = field(repr=False, compare=False, hash=False)
+
+    @classmethod
+    def from_actors(cls, actors: tuple[Actor, ...], *, path: str = "<memory>") -> ActorCatalog:
+        """Build and validate a catalog; raises `ActorFileError` naming `path` and the entry."""
+        by_id: dict[str, Actor] = {}
+        exact: dict[str, tuple[Actor, str]] = {}
+        folded: dict[str, tuple[Actor, str]] = {}
+        speaker_folded: dict[str, Actor] = {}
+        owners: dict[str, tuple[Actor, str | None]] = {}  # folded form -> (actor, exact text or None)
+        for number, actor in enumerate(actors, 1):
+            where = f"{path}: actor entry {number} ({actor.actor_id})"
+            if actor.actor_id in by_id:
+                raise ActorFileError(f"{where}: duplicate actor id {actor.actor_id!r}")
+            by_id[actor.actor_id] = actor
+            for form, label in actor.surface_forms():
+                key = normalise_form(form)
+                if not key:
+                    raise ActorFileError(f"{where}: empty surface form")
+                for variant in dict.fromkeys((key, _LEADING_THE.sub("", key))):
+                    exact_case = is_acronym(variant) or actor.case_sensitive
+                    folded_key = variant.casefold()
+                    owner = owners.get(folded_key)
+                    if owner is not None and owner[0].actor_id != actor.actor_id:
+                        # Two exact-case forms that differ in case ("US" vs "Us") do not collide.
+                        if not (exact_case and owner[1] is not None and owner[1] != variant):
+                            raise ActorFileError(
+                                f"{where}: surface form {form!r} is already mapped to actor {owner[0].actor_id!r}"
+                            )
+                    owners.setdefault(folded_key, (actor, variant if exact_case else None))
+                    if exact_case:
+                        exact.setdefault(variant, (actor, label))
+                    else:
+                        folded.setdefault(folded_key, (actor, label))
+                if actor.type == "person" and label == "PERSON":
+                    speaker_folded.setdefault(key.casefold(), actor)
+        digest = hashlib.sha256(repr(actors).encode()).hexdigest()[:16]
+        return cls(
+            path=path,
+            actors=tuple(actors),
+            digest=digest,
+            _by_id=MappingProxyType(by_id),
+            _exact=MappingProxyType(exact),
+            _folded=MappingProxyType(folded),
+            _speaker_folded=MappingProxyType(speaker_folded),
+        )
+
+    def __len__(self) -> int:
+        return len(self.actors)
+
+    def __contains__(self, actor_id: object) -> bool:
+        return actor_id in self._by_id
+
+    def get(self, actor_id: str) -> Actor | None:
+        """The actor with id `actor_id`, or None."""
+        return self._by_id.get(actor_id)
+
+    def __getitem__(self, actor_id: str) -> Actor:
+        try:
+            return self._by_id[actor_id]
+        except KeyError:
+            raise KeyError(f"no actor {actor_id!r} in {self.path}") from None
+
+    def match(self, text: str) -> tuple[Actor, str] | None:
+        """(actor, NER label) for a surface form, or None.
+
+        Applies the case rules, strips a possessive, a leading "the" and a leading
+        title ("President Putin" -> Vladimir Putin).
+        """
+        key = normalise_form(text)
+        candidates = [key, _LEADING_THE.sub("", key)]
+        stripped = _TITLE_PATTERN.sub("", candidates[-1])
+        if stripped != candidates[-1]:
+            candidates.append(stripped)
+        for candidate in candidates:
+            found = self._exact.get(candidate)
+            if found is None and not is_acronym(candidate):
+                found = self._folded.get(candidate.casefold())
+            if found is not None:
+                return found
+        return None
+
+    def lookup(self, text: str) -> Actor | None:
+        """The actor a surface form names, or None (see `match`)."""
+        found = self.match(text)
+        return found[0] if found else None
+
+    def type_of(self, actor_id: str) -> str | None:
+        actor = self._by_id.get(actor_id)
+        return actor.type if actor else None
+
+    def gender_of(self, actor_id: str) -> str | None:
+        actor = self._by_id.get(actor_id)
+        return actor.gender if actor else None
+
+    def surface_forms(self) -> Iterator[SurfaceForm]:
+        """Every form of every actor, for the entity ruler."""
+        for actor in self.actors:
+            seen: set[str] = set()
+            for form, label in actor.surface_forms():
+                text = " ".join(form.split())
+                if text in seen:
+                    continue
+                seen.add(text)
+                yield SurfaceForm(text, actor.actor_id, label, exact_case=is_acronym(text) or actor.case_sensitive)
+
+    def speaker_actor(self, name: str) -> tuple[str, str]:
+        """(actor_id, canonical_name) for a speaker label.
+
+        A label naming a catalog person (in any case: "TRUMP", "Donald Trump") maps
+        to that actor; any other label gets `person:<slug>` and the label itself as
+        the name (title-cased when the label is all capitals).
+        """
+        clean = " ".join(name.split())
+        key = normalise_form(clean)
+        actor = self._speaker_folded.get(key.casefold())
+        if actor is None:
+            stripped = _TITLE_PATTERN.sub("", key)
+            actor = self._speaker_folded.get(stripped.casefold())
+        if actor is not None:
+            return actor.actor_id, actor.name
+        canonical = clean.title() if is_acronym(clean) else clean
+        slug = slugify(canonical)
+        if not slug:
+            slug = "speaker_" + hashlib.sha256(clean.encode()).hexdigest()[:8]
+        return f"person:{slug}", canonical or slug
+
+
+def _string_list(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = entry.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise ActorFileError(f"{where}: {key!r} must be a list of non-empty strings")
+    return tuple(item.strip() for item in value)
+
+
+def _parse_entry(entry: Any, where: str) -> Actor:
+    if not isinstance(entry, dict):
+        raise ActorFileError(f"{where}: each [[actor]] must be a table")
+    unknown = set(entry) - _ENTRY_KEYS
+    if unknown:
+        raise ActorFileError(f"{where}: unknown keys {sorted(unknown)}")
+    actor_id, name, actor_type = entry.get("id"), entry.get("name"), entry.get("type")
+    if not isinstance(actor_id, str) or not _ID_PATTERN.match(actor_id):
+        raise ActorFileError(f"{where}: id must look like 'type:snake_case', got {actor_id!r}")
+    if not isinstance(name, str) or not name.strip():
+        raise ActorFileError(f"{where} ({actor_id}): name must be a non-empty string")
+    if actor_type not in ACTOR_TYPES:
+        raise ActorFileError(f"{where} ({actor_id}): type must be one of {ACTOR_TYPES}, got {actor_type!r}")
+    if actor_id.split(":", 1)[0] != actor_type:
+        raise ActorFileError(f"{where}: id {actor_id!r} must start with its type {actor_type!r}")
+    label = entry.get("label", DEFAULT_LABELS[actor_type])
+    if label not in ENTITY_LABELS:
+        raise ActorFileError(f"{where} ({actor_id}): label must be one of {ENTITY_LABELS}, got {label!r}")
+    gender = entry.get("gender")
+    if gender is not None and gender not in GENDERS:
+        raise ActorFileError(f"{where} ({actor_id}): gender must be one of {GENDERS}, got {gender!r}")
+    case_sensitive = entry.get("case_sensitive", False)
+    if not isinstance(case_sensitive, bool):
+        raise ActorFileError(f"{where} ({actor_id}): case_sensitive must be true or false")
+    code = entry.get("code")
+    if code is not None and not isinstance(code, str):
+        raise ActorFileError(f"{where} ({actor_id}): code must be a string")
+    titles = tuple(title.casefold() for title in _string_list(entry, "titles", where))
+    return Actor(
+        actor_id=actor_id,
+        name=" ".join(name.split()),
+        type=actor_type,
+        label=label,
+        gender=gender,
+        aliases=_string_list(entry, "aliases", where),
+        metonyms=_string_list(entry, "metonyms", where),
+        demonyms=_string_list(entry, "demonyms", where),
+        titles=titles,
+        case_sensitive=case_sensitive,
+        code=code,
+    )
+
+
+def load_actor_catalog(path: str | Path) -> ActorCatalog:
+    """Read and validate the actors file at `path`.
+
+    Raises:
+        ActorFileError: unreadable TOML, a malformed entry, a duplicate id, or a
+            surface form mapped to two actors; the message names the file and entry.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ActorFileError(f"{path}: cannot read actors file: {error}") from error
+    entries = data.get("actor", [])
+    if not isinstance(entries, list):
+        raise ActorFileError(f"{path}: expected [[actor]] tables")
+    unknown = set(data) - {"actor"}
+    if unknown:
+        raise ActorFileError(f"{path}: unknown top-level keys {sorted(unknown)}")
+    actors = tuple(_parse_entry(entry, f"{path}: actor entry {number}") for number, entry in enumerate(entries, 1))
+    catalog = ActorCatalog.from_actors(actors, path=str(path))
+    log.debug("loaded %d actors from %s", len(catalog), path)
+    return catalog
