@@ -1,0 +1,128 @@
+"""Speaker names and labels: normalisation, and whether a label looks like a speaker.
+
+The label heuristics are shared by every format that finds speakers in running
+text (speaker headers, `Name:` labels, cue prefixes), so that one word list and
+one rule decide what is a name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoclaims.ingest.decode import normalise_text
+
+# Diarisation-style labels, kept exactly as written: SPEAKER_00, Speaker 1, spk-2, Speaker A.
+_DIARISATION = re.compile(
+    r"(?:speaker|spk|spkr|person|participant|voice|unknown|caller|guest)[ _-]?(?:\d{1,3}|[A-Z])",
+    re.IGNORECASE,
+)
+ROLE_WORDS = frozenset({
+    "host", "co-host", "cohost", "guest", "interviewer", "interviewee", "moderator", "narrator",
+    "announcer", "presenter", "anchor", "reporter", "correspondent", "caller", "panelist",
+    "panellist", "audience", "respondent", "chair", "speaker", "producer", "commentator",
+})
+# Words that a speaker label may be made of only when the label recurs (Q&A layouts).
+_RECURRING_ONLY = frozenset({"q", "a", "question", "answer", "questioner", "member"})
+# Words that are never (part of) a speaker name: labels of notes and asides, function words,
+# interjections, headings. A colon after them is prose ("Note: ..."), a line of them is a heading.
+_NOT_NAMES = frozenset("""
+note notes example examples update updates warning warnings source sources caution tip tips hint
+important reminder edit edited correction corrections disclaimer fyi ps nb re cc attn quote definition
+title date show episode description subject topic summary conclusion introduction intro outro transcript
+chapter part section appendix references contents agenda abstract background overview recap
+step steps result results reason reasons problem solution fact facts point bottom line key takeaway
+the an of and or to in on at for with by from as is are was were be been being it its this that these
+those we you he she they me my our your their his her him them us not no yes yeah yep nope
+thank thanks please hello hi hey bye goodbye okay ok right sure absolutely exactly indeed well
+so but if then now also too very really just first second third finally however meanwhile today
+yesterday tomorrow tonight here there what why how when where who which whom whose because
+anyway actually basically obviously certainly of course sorry wow great good fine agreed true
+correct interesting perfect cool awesome welcome morning afternoon evening night again more
+look listen remember imagine consider think see wait say tell ask
+""".split())
+# Lower-case particles that may sit inside a name ("Ludwig van Beethoven").
+_PARTICLES = frozenset({"de", "da", "del", "della", "der", "den", "di", "du", "la", "le", "van", "von", "bin", "ibn", "al", "y", "e"})
+_TOKEN = re.compile(r"[^\W\d_][\w'’\-]*\.?")
+# Abbreviations inside a name ("Dr. Jane Smith") are fine; a final full stop is a sentence ("Thank you.").
+_SENTENCE_PUNCTUATION = re.compile(r"[?!;:,\"“”()\[\]{}<>]|\.$")
+MAX_NAME_CHARS = 40
+MAX_NAME_TOKENS = 4
+
+
+def normalise_speaker(label: str) -> str:
+    """Normalise a speaker label: whitespace collapsed; ALL-CAPS names and role words in Title Case.
+
+    Diarisation labels (`SPEAKER_00`, `Speaker 1`) and mixed-case names are kept as given.
+    """
+    name = " ".join(normalise_text(label).split())
+    if not name or is_diarisation_label(name):
+        return name
+    if name.casefold() in ROLE_WORDS:
+        return name.title()
+    letters = [char for char in name if char.isalpha()]
+    if len(letters) > 1 and all(char.isupper() for char in letters):
+        return name.title()
+    return name
+
+
+def normalise_role(role: str) -> str | None:
+    """Lower-cased, whitespace-collapsed role, or None when empty."""
+    return " ".join(role.split()).casefold() or None
+
+
+def is_diarisation_label(name: str) -> bool:
+    """True for machine speaker labels such as `SPEAKER_00` or `Speaker 1`."""
+    return _DIARISATION.fullmatch(name) is not None
+
+
+def is_role_word(name: str) -> bool:
+    """True for a bare role used as a label: Host, GUEST, interviewer."""
+    return name.casefold() in ROLE_WORDS
+
+
+def is_name_like(name: str) -> bool:
+    """True when `name` looks like a person's name: 1-4 capitalised words, no sentence punctuation.
+
+    No token may be a function word, interjection or heading word (`Thank You`,
+    `Introduction`, `Part Two` are not names). Lower-case particles such as `van`
+    are allowed after the first word.
+    """
+    if not name or len(name) > MAX_NAME_CHARS or _SENTENCE_PUNCTUATION.search(name):
+        return False
+    tokens = name.split()
+    if not 1 <= len(tokens) <= MAX_NAME_TOKENS:
+        return False
+    for position, token in enumerate(tokens):
+        if not _TOKEN.fullmatch(token):
+            return False
+        bare = token.rstrip(".").casefold()
+        if bare in _NOT_NAMES or bare in _RECURRING_ONLY:
+            return False
+        if not token[0].isupper() and not (position and bare in _PARTICLES):
+            return False
+    return True
+
+
+def accept_label(name: str, *, count: int, one_off_ok: bool) -> bool:
+    """Decide whether a label seen `count` times names a speaker.
+
+    Diarisation labels and role words always do. A name-like label does when it
+    recurs, or once when `one_off_ok` (the caller's layout makes a single use
+    credible). Q&A labels (`Q`, `Answer`) do only when they recur. Everything
+    else, including common words such as `Note` or `Example`, is text.
+    """
+    if is_diarisation_label(name) or is_role_word(name):
+        return True
+    tokens = name.split()
+    if len(tokens) == 1 and tokens[0].casefold() in _RECURRING_ONLY:
+        return count >= 2 and tokens[0][0].isupper()
+    if not is_name_like(name):
+        return False
+    return count >= 2 or one_off_ok
+
+
+def label_role(name: str, role: str | None) -> str | None:
+    """Role of a label: the explicit role (`NAME, HOST`), else the label itself when it is a role word."""
+    if role:
+        return normalise_role(role)
+    return name.casefold() if is_role_word(name) else None

@@ -1,0 +1,283 @@
+"""Parsers of transcripts whose speakers are written in the running text.
+
+- `speaker_header`: a speaker's name alone on a line, then that speaker's paragraphs.
+- `inline` / `timestamped`: `Name: text` lines, optionally with a time
+  (`Name (00:01):`, `[00:01:23] Name:`); one parser reads both, because files
+  mix them; the format is the kind of label that dominates.
+- `plain`: no speakers at all; the whole text is one turn.
+
+Text before the first speaker becomes title and description, never a turn.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from whoclaims.ingest.errors import TranscriptError
+from whoclaims.ingest.names import MAX_NAME_CHARS, accept_label, label_role, normalise_speaker
+from whoclaims.ingest.text import (
+    TIMESTAMP,
+    is_stage_direction,
+    join_blocks,
+    paragraphs_text,
+    parse_timestamp,
+    read_preamble,
+    text_blocks,
+)
+from whoclaims.records import ParsedTranscript, RawTurn
+
+# The label is anything but colons and brackets, starting with a letter; `accept_label` judges it.
+_LABEL = r"(?P<label>[^\W\d_][^:\[\]()]{0,59}?)"
+_TEXT = r"(?P<text>(?:[ \t].*)?)"  # a colon must be followed by a space or end the line: not `10:30`, not `http://`
+_INLINE = re.compile(rf"{_LABEL}[ \t]*:{_TEXT}")
+_NAME_TIME = re.compile(rf"{_LABEL}[ \t]*[(\[](?P<time>{TIMESTAMP})[)\]][ \t]*:?{_TEXT}")
+_TIME_NAME = re.compile(rf"[(\[]?(?P<time>{TIMESTAMP})[)\]]?[ \t]*(?:[-–—|][ \t]*)?{_LABEL}[ \t]*:{_TEXT}")
+_TIME_ONLY = re.compile(rf"[(\[]?(?P<time>{TIMESTAMP})[)\]]?")
+# Every label form has its colon within this many characters of the line start.
+_LABEL_REACH = 120
+_ROLE = re.compile(r"[^\W\d_][\w'’\-]*(?: [^\W\d_][\w'’\-]*){0,3}")
+# A header line longer than this cannot be a name (plus an optional ", role").
+_MAX_HEADER_CHARS = MAX_NAME_CHARS + 30
+
+
+def split_label(label: str) -> tuple[str, str | None] | None:
+    """Split `NAME, ROLE` into (name, role); None when the part after the comma is not a short role."""
+    name, comma, role = label.partition(",")
+    name = " ".join(name.split())
+    role = " ".join(role.split())
+    if not name or (comma and not _ROLE.fullmatch(role)):
+        return None
+    return name, role or None
+
+
+# ---------------------------------------------------------------- labelled lines (inline, timestamped)
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One stripped line, classified: `label` (name, role, time, text after the colon), `time`, `break` or `text`."""
+
+    kind: str
+    source: str = ""
+    text: str = ""
+    name: str = ""
+    role: str | None = None
+    start_s: float | None = None
+
+
+_BREAK = _Line("break")
+
+
+def match_label(line: str) -> tuple[str, str | None, float | None, str] | None:
+    """(name, role, start_s, text) of a line that starts with a speaker label of any form, else None.
+
+    Whether the label really names a speaker is for `names.accept_label` to decide.
+    """
+    if ":" not in line[:_LABEL_REACH]:
+        return None
+    for pattern in (_NAME_TIME, _TIME_NAME, _INLINE):
+        match = pattern.fullmatch(line)
+        if not match:
+            continue
+        time = match.groupdict().get("time")
+        start = parse_timestamp(time) if time else None
+        parts = split_label(match["label"])
+        if parts and (time is None or start is not None):
+            return parts[0], parts[1], start, match["text"].strip()
+    return None
+
+
+def _classify(line: str) -> _Line:
+    stripped = line.strip()
+    if not stripped:
+        return _BREAK
+    match = _TIME_ONLY.fullmatch(stripped) if ":" in stripped else None
+    if match and (start := parse_timestamp(match["time"])) is not None:
+        return _Line("time", stripped, start_s=start)
+    label = match_label(stripped)
+    if label:
+        name, role, start, text = label
+        return _Line("label", stripped, text, name, role, start)
+    if is_stage_direction(stripped):
+        return _BREAK
+    return _Line("text", stripped, stripped)
+
+
+def one_off_label_ok(name: str) -> bool:
+    """Whether a label used once may name a speaker: several words, or one word in capitals (`MARIA:`).
+
+    A single capitalised word used once is too often a word of speech ("Look: ...").
+    """
+    return len(name.split()) >= 2 or name.isupper()
+
+
+@dataclass(slots=True)
+class LabelScan:
+    """Lines of a text classified, and which labels name speakers."""
+
+    lines: list[_Line]
+    accepted: frozenset[str]
+    timed: int = 0
+    untimed: int = 0
+    # The first non-blank line is an accepted label (a one-label file is then still `inline`).
+    leading: bool = False
+
+    def is_speaker(self, line: _Line) -> bool:
+        return line.kind == "label" and line.name in self.accepted
+
+
+def scan_labels(lines: Sequence[str]) -> LabelScan:
+    """Classify every line and decide which labels are speakers (see `names.accept_label`).
+
+    A label used once counts when `one_off_label_ok`, or when it opens the text.
+    """
+    classified = [_classify(line) for line in lines]
+    counts = Counter(normalise_speaker(line.name) for line in classified if line.kind == "label")
+    first = next((line for line in classified if line.kind != "break"), None)
+    accepted = frozenset(
+        line.name for line in classified
+        if line.kind == "label" and accept_label(
+            line.name,
+            count=counts[normalise_speaker(line.name)],
+            one_off_ok=line is first or one_off_label_ok(line.name),
+        )
+    )
+    scan = LabelScan(classified, accepted)
+    scan.leading = first is not None and scan.is_speaker(first)
+    for line in classified:
+        if scan.is_speaker(line):
+            if line.start_s is None:
+                scan.untimed += 1
+            else:
+                scan.timed += 1
+    return scan
+
+
+@dataclass(slots=True)
+class _Draft:
+    speaker: str
+    role: str | None
+    start_s: float | None
+    lines: list[str] = field(default_factory=list)
+
+
+def parse_labelled(text: str, *, default_speaker: str, scan: LabelScan | None = None) -> ParsedTranscript:
+    """Parse `Name: text` / `Name (00:01):` / `[00:01] Name:` transcripts.
+
+    Lines without an accepted label continue the current turn. A bare time line
+    gives its time to a turn that starts right after it. `end_s` is the next
+    turn's start when both are known. `default_speaker` is unused: every turn here has a label.
+
+    Raises:
+        TranscriptError: no line carries a speaker label.
+    """
+    del default_speaker
+    scan = scan or scan_labels(text.split("\n"))
+    if not scan.accepted:
+        raise TranscriptError("no speaker labels found (lines like 'Name: text')")
+    preamble: list[str] = []
+    drafts: list[_Draft] = []
+    pending: float | None = None
+    for line in scan.lines:
+        if scan.is_speaker(line):
+            start = line.start_s if line.start_s is not None else pending
+            drafts.append(_Draft(normalise_speaker(line.name), label_role(line.name, line.role), start, [line.text]))
+            pending = None
+            continue
+        target = drafts[-1].lines if drafts else preamble
+        if line.kind == "time":
+            pending = line.start_s
+        elif line.kind != "break":
+            pending = None
+        # Bare times and breaks separate paragraphs; unaccepted labels are text.
+        target.append(line.source if line.kind in ("text", "label") else "")
+    turns = []
+    for index, draft in enumerate(drafts):
+        following = drafts[index + 1].start_s if index + 1 < len(drafts) else None
+        end = following if draft.start_s is not None and following is not None and following >= draft.start_s else None
+        turns.append(RawTurn(draft.speaker, paragraphs_text(draft.lines), draft.role, draft.start_s, end))
+    preamble_info = read_preamble(text_blocks(preamble))
+    timed = scan.timed and scan.timed >= scan.untimed
+    return ParsedTranscript(
+        format="timestamped" if timed else "inline",
+        turns=tuple(turns),
+        title=preamble_info.title,
+        description=preamble_info.description,
+        date=preamble_info.date,
+        show=preamble_info.show,
+        roles={turn.speaker: turn.role for turn in turns if turn.role},
+    )
+
+
+# ---------------------------------------------------------------- speaker headers
+def find_speaker_headers(blocks: Sequence[Sequence[str]]) -> dict[int, tuple[str, str | None]]:
+    """Blocks that start with a speaker header: block index -> (speaker, role).
+
+    A header is the first line of a paragraph, followed by text, that names a
+    speaker (`names.accept_label`): a recurring name, or once a name of 2-4
+    capitalised words alone on its line before a paragraph. The very first line
+    of the text is a title unless the name recurs.
+    """
+    candidates: list[tuple[int, str, str | None]] = []
+    for index, block in enumerate(blocks):
+        line = block[0]
+        if len(line) > _MAX_HEADER_CHARS or (len(block) == 1 and index + 1 == len(blocks)):
+            continue
+        parts = split_label(line)
+        if parts:
+            candidates.append((index, *parts))
+    counts = Counter(normalise_speaker(name) for _, name, _ in candidates)
+    headers: dict[int, tuple[str, str | None]] = {}
+    for index, name, role in candidates:
+        speaker = normalise_speaker(name)
+        count = counts[speaker]
+        if index == 0 and count < 2:
+            continue
+        one_off_ok = len(blocks[index]) == 1 and len(name.split()) >= 2
+        if accept_label(name, count=count, one_off_ok=one_off_ok):
+            headers[index] = (speaker, label_role(name, role))
+    return headers
+
+
+def parse_speaker_header(
+    text: str,
+    *,
+    default_speaker: str,
+    blocks: list[list[str]] | None = None,
+    headers: dict[int, tuple[str, str | None]] | None = None,
+) -> ParsedTranscript:
+    """Parse transcripts with each speaker's name alone on a line before their paragraphs.
+
+    Raises:
+        TranscriptError: no speaker header found.
+    """
+    del default_speaker  # every turn here has a header
+    blocks = blocks if blocks is not None else text_blocks(text.split("\n"))
+    headers = headers if headers is not None else find_speaker_headers(blocks)
+    if not headers:
+        raise TranscriptError("no speaker headers found (a name alone on a line before each turn)")
+    starts = sorted(headers)
+    turns = []
+    for position, index in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else len(blocks)
+        speaker, role = headers[index]
+        body = [blocks[index][1:], *blocks[index + 1:end]]
+        turns.append(RawTurn(speaker, join_blocks(body), role))
+    preamble = read_preamble(blocks[:starts[0]])
+    return ParsedTranscript(
+        format="speaker_header",
+        turns=tuple(turns),
+        title=preamble.title,
+        description=preamble.description,
+        date=preamble.date,
+        show=preamble.show,
+        roles={turn.speaker: turn.role for turn in turns if turn.role},
+    )
+
+
+# ---------------------------------------------------------------- plain
+def parse_plain(text: str, *, default_speaker: str) -> ParsedTranscript:
+    """The whole text, as paragraphs, is one turn of `default_speaker`."""
+    body = paragraphs_text(text.split("\n"))
+    return ParsedTranscript(format="plain", turns=(RawTurn(default_speaker, body),) if body else ())
