@@ -57,9 +57,11 @@ def read_bytes_within(path: Path, root: Path) -> bytes:
         fd = os.open(resolved, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except PermissionError as error:
         raise IngestError(path, f"cannot read: {error.strerror}") from error
+    # Checked on the open descriptor, so the file cannot be swapped between check and read.
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise IngestError(path, "not a regular file")
     with open(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise IngestError(path, "not a regular file")
         return handle.read()
 
 

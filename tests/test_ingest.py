@@ -1,0 +1,475 @@
+"""Tests of whoclaims.ingest: every format, the sidecar, discovery and every bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from whoclaims.ingest import IngestError, detect_format, discover_episodes, read_episode
+from whoclaims.records import Episode
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+SEED = Path(__file__).parents[1] / "data" / "raw" / "robert-person-negotiate.txt"
+
+
+def assert_offsets(episode: Episode) -> None:
+    """Every turn's text is its slice of the episode text, and the turns tile it with blank lines."""
+    assert [turn.turn_id for turn in episode.turns] == list(range(len(episode.turns)))
+    for turn in episode.turns:
+        assert episode.text[turn.start_char:turn.end_char] == turn.text
+        assert turn.text and turn.text == turn.text.strip()
+    assert episode.text == "\n\n".join(turn.text for turn in episode.turns)
+
+
+def read(name: str, **options) -> Episode:
+    episode = read_episode(FIXTURES / name, **options)
+    assert_offsets(episode)
+    return episode
+
+
+def write(folder: Path, name: str, data: bytes | str) -> Path:
+    path = folder / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def expect_error(path: Path, problem: str, **options) -> IngestError:
+    with pytest.raises(IngestError) as caught:
+        read_episode(path, **options)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: ")
+    assert problem in message, message
+    return caught.value
+
+
+# ---------------------------------------------------------------- speaker headers
+def test_seed_episode_has_fourteen_alternating_turns():
+    episode = read_episode(SEED)
+    assert_offsets(episode)
+    assert episode.format == "speaker_header"
+    assert episode.episode_id == "robert-person-negotiate"
+    assert [turn.speaker for turn in episode.turns] == ["Ferenc Laczo", "Robert Person"] * 7
+    assert episode.title.startswith("Shouldn’t Ukraine Negotiate with Putin?")
+    assert episode.description.startswith("In the newest episode of\xa0a podcast")  # NBSP kept as in the file
+    assert "Ferenc Laczo" not in episode.text
+    assert episode.turns[0].text.startswith("Thank you so much for joining us.")
+    assert episode.turns[-1].text == "Thank you so much. It has been my pleasure."
+    assert episode.source_path == str(SEED)
+    assert len(episode.content_hash) == 64
+
+
+def test_speaker_header_miniature():
+    episode = read("speaker_header_mini.txt")
+    assert episode.format == "speaker_header"
+    assert episode.title == "A Conversation About Bridges"
+    assert episode.description == "In this episode, our host talks with an engineer about why bridges stand."
+    assert [turn.speaker for turn in episode.turns] == ["Jane Doe", "John Smith", "Jane Doe", "John Smith"]
+    assert episode.turns[0].text == "Welcome to the show. Today we talk about bridges.\n\nWhy do they stand?"
+    # The stage direction is dropped; "Thank you." is a paragraph, not a speaker.
+    assert episode.turns[1].text == "Thank you for having me.\n\nThey stand because of good design."
+    assert episode.turns[2].text == "Thank you."
+
+
+def test_headings_and_one_line_paragraphs_are_not_speakers(tmp_path):
+    text = "Introduction\n\nSome opening words here.\n\nThank you.\n\nMore words follow.\n\nPart Two\n\nThe end.\n"
+    assert detect_format(text, suffix=".txt") == "plain"
+    episode = read_episode(write(tmp_path, "essay.txt", text))
+    assert episode.format == "plain"
+    assert [turn.speaker for turn in episode.turns] == ["Unknown"]
+
+
+# ---------------------------------------------------------------- inline labels
+def test_inline_labels_roles_continuations_and_false_positives():
+    episode = read("inline.txt")
+    assert episode.format == "inline"
+    assert (episode.title, episode.date) == ("Money Talk", "2024-03-01")
+    assert [(turn.speaker, turn.role) for turn in episode.turns] == [
+        ("Maria Lopez", "host"), ("David Chen", None), ("Maria Lopez", "host"), ("David Chen", None),
+    ]
+    assert episode.turns[0].text == "Welcome back. Today we talk about inflation.\nOur guest is an economist."
+    assert episode.turns[1].text == (
+        "Thanks, Maria.\n\nI think inflation will fall.\nNote: this is my own view, not my employer's."
+    )
+    assert episode.turns[3].text == "Because rates are high.\nExample: mortgages cost more."
+    assert episode.roles == {"Maria Lopez": "host"}
+
+
+def test_inline_label_variants():
+    episode = read("inline_variants.txt")
+    assert episode.format == "inline"
+    assert [turn.speaker for turn in episode.turns] == ["Host", "Host", "Host", "SPEAKER_00", "SPEAKER_01"]
+    assert [turn.role for turn in episode.turns[:3]] == ["host"] * 3
+    assert episode.turns[1].text == "Still the host here."
+
+
+def test_common_word_used_once_is_text(tmp_path):
+    text = "Example: this is how it works.\nIt is simple.\n"
+    assert detect_format(text, suffix=".txt") == "plain"
+    text = "Alice Jones: We start.\nQuestion: what now?\nAlice Jones: We go on.\n"
+    episode = read_episode(write(tmp_path, "qa.txt", text))
+    assert [turn.speaker for turn in episode.turns] == ["Alice Jones", "Alice Jones"]
+    assert episode.turns[0].text == "We start.\nQuestion: what now?"
+
+
+def test_single_capitalised_word_used_once_mid_speech_is_text(tmp_path):
+    text = "Ann Lee: Hello.\nBob Ray: Hi.\nLook: this matters.\nAnn Lee: Agreed.\n"
+    episode = read_episode(write(tmp_path, "look.txt", text))
+    assert episode.turns[1].text == "Hi.\nLook: this matters."
+
+
+def test_recurring_q_and_a_labels_are_speakers(tmp_path):
+    episode = read_episode(write(tmp_path, "qa.txt", "Q: Why?\nA: Because.\nQ: Sure?\nA: Yes.\n"))
+    assert episode.format == "inline"
+    assert [turn.speaker for turn in episode.turns] == ["Q", "A", "Q", "A"]
+
+
+# ---------------------------------------------------------------- timestamped
+def test_timestamped_name_then_time():
+    episode = read("timestamped.txt")
+    assert episode.format == "timestamped"
+    assert [turn.speaker for turn in episode.turns] == ["Speaker 1", "Speaker 2", "Speaker 1"]
+    assert [(turn.start_s, turn.end_s) for turn in episode.turns] == [(1.0, 5.0), (5.0, 3723.0), (3723.0, None)]
+    assert episode.turns[1].text == "Morning! How are you?\nI am fine."
+
+
+def test_timestamped_time_then_name_and_bare_time_lines():
+    episode = read("timestamped_brackets.txt")
+    assert episode.format == "timestamped"
+    assert [(turn.speaker, turn.start_s, turn.end_s) for turn in episode.turns] == [
+        ("Alice Walker", 10.0, 20.0), ("Bob Stone", 20.0, 30.0), ("Alice Walker", 30.0, None),
+    ]
+    # Bare time lines are neither labels nor speech.
+    assert "00:00:20" not in episode.text and "10:15" not in episode.text
+
+
+# ---------------------------------------------------------------- captions
+def test_vtt_voices_notes_tags_and_merged_cues():
+    episode = read("captions.vtt")
+    assert episode.format == "vtt"
+    assert [(turn.speaker, turn.start_s, turn.end_s) for turn in episode.turns] == [
+        ("Roger Bingham", 0.0, 4.0), ("Neil deGrasse Tyson", 5.0, 9.0),
+    ]
+    assert episode.turns[0].text == "We are in New York City and we’re going to be talking"
+    assert episode.turns[1].text == "Yes & no. about the universe."
+    assert "comment" not in episode.text and "Music" not in episode.text
+
+
+def test_srt_prefix_speakers_and_merged_cues():
+    episode = read("captions.srt")
+    assert episode.format == "srt"
+    assert [(turn.speaker, turn.start_s, turn.end_s) for turn in episode.turns] == [
+        ("Anna", 1.0, 5.0), ("Ben", 5.0, 6.0), ("Anna", 6.0, 8.0),
+    ]
+    assert episode.turns[0].text == "Hello there. How are you?"
+    assert episode.turns[1].text == "Fine, thanks."
+
+
+def test_cues_without_any_speaker_use_the_default_speaker(tmp_path):
+    srt = "1\n00:00:01,000 --> 00:00:02,000\nHello.\n\n2\n00:00:02,000 --> 00:00:03,000\nWorld.\n"
+    episode = read_episode(write(tmp_path, "nospeaker.srt", srt), default_speaker="Narrator")
+    assert [(turn.speaker, turn.text, turn.start_s, turn.end_s) for turn in episode.turns] == [
+        ("Narrator", "Hello. World.", 1.0, 3.0),
+    ]
+
+
+# ---------------------------------------------------------------- JSON
+def test_json_list_of_segments():
+    episode = read("diarised.json")
+    assert episode.format == "json"
+    assert [(turn.speaker, turn.text, turn.start_s, turn.end_s) for turn in episode.turns] == [
+        ("SPEAKER_00", "Hello. How are you?", 0.0, 3.0),
+        ("SPEAKER_01", "Fine.", 3.2, 4.0),
+        ("Unknown", "Unattributed words.", 4.0, 5.0),
+    ]
+
+
+def test_json_object_with_segments_and_metadata():
+    episode = read("whisper.json", default_speaker="Narrator")
+    assert (episode.title, episode.date, episode.show) == ("Whisper Output", "2024-05-01", "Tech Hour")
+    assert [(turn.speaker, turn.text, turn.start_s, turn.end_s) for turn in episode.turns] == [
+        ("Narrator", "One. Two.", 0.0, 4.0),
+    ]
+
+
+def test_json_content_is_detected_in_a_txt_file(tmp_path):
+    path = write(tmp_path, "segments.txt", json.dumps([{"speaker": "A B", "text": "Hi."}]))
+    assert read_episode(path).format == "json"
+
+
+# ---------------------------------------------------------------- plain, sidecar, forced format
+def test_plain_takes_the_only_sidecar_speaker_and_sidecar_metadata():
+    episode = read("monologue.txt")
+    assert episode.format == "plain"
+    assert [(turn.speaker, turn.role) for turn in episode.turns] == [("Greta Thunberg", "guest")]
+    assert episode.turns[0].text == "My message is that we'll be watching you.\n\nThis is all wrong.\nI shouldn't be up here."
+    assert (episode.title, episode.show, episode.date) == ("A Speech", "UN Climate Summit", "2019-09-23")
+    assert episode.roles == {"Greta Thunberg": "guest"}
+
+
+def test_plain_default_speaker_order(tmp_path):
+    path = write(tmp_path, "talk.txt", "Just words, no labels.\n")
+    assert read_episode(path).turns[0].speaker == "Unknown"
+    assert read_episode(path, default_speaker="JANE DOE").turns[0].speaker == "Jane Doe"
+    write(tmp_path, "talk.meta.json", json.dumps({"default_speaker": "Sidecar Person", "speakers": ["X Y"]}))
+    assert read_episode(path, default_speaker="Jane Doe").turns[0].speaker == "Sidecar Person"
+
+
+def test_sidecar_overrides_detected_metadata_and_adds_roles():
+    episode = read("sidecar_override.txt")
+    assert episode.format == "inline"
+    assert (episode.title, episode.description, episode.date) == ("Sidecar Title", "From the sidecar.", "2024-03-01")
+    assert episode.roles == {"Maria Lopez": "host", "David Chen": "guest"}
+    assert [turn.role for turn in episode.turns] == ["host", "guest", "host", "guest"]
+
+
+def test_content_hash_covers_the_sidecar(tmp_path):
+    path = write(tmp_path, "ep.txt", "Some words.\n")
+    before = read_episode(path).content_hash
+    write(tmp_path, "ep.meta.json", "{}")
+    assert read_episode(path).content_hash != before
+
+
+def test_forced_format_and_sidecar_format(tmp_path):
+    episode = read("inline.txt", force_format="plain")
+    assert episode.format == "plain"
+    assert [turn.speaker for turn in episode.turns] == ["Unknown"]
+    assert episode.text.startswith("Title: Money Talk")
+    path = write(tmp_path, "forced.txt", (FIXTURES / "inline.txt").read_text(encoding="utf-8"))
+    write(tmp_path, "forced.meta.json", json.dumps({"format": "plain", "default_speaker": "Reader"}))
+    episode = read_episode(path, force_format="inline")
+    assert (episode.format, episode.speakers) == ("plain", ["Reader"])
+
+
+def test_forced_format_that_does_not_fit_names_the_problem(tmp_path):
+    path = write(tmp_path, "prose.txt", "Just some prose.\n")
+    expect_error(path, "no speaker labels found", force_format="inline")
+    expect_error(path, "vtt: not WebVTT", force_format="vtt")
+    with pytest.raises(ValueError, match="unknown transcript format 'docx'"):
+        read_episode(path, force_format="docx")
+
+
+def test_detect_format_by_suffix_and_content():
+    assert detect_format("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHi", suffix=".txt") == "vtt"
+    assert detect_format("1\n00:00:00,000 --> 00:00:01,000\nHi", suffix="") == "srt"
+    assert detect_format("anything", suffix=".JSON") == "json"
+    assert detect_format("anything", suffix="srt") == "srt"
+    assert detect_format("[Music]\nJohn Smith: Hello.", suffix=".txt") == "inline"
+    assert detect_format("Just text.", suffix=".md") == "plain"
+
+
+# ---------------------------------------------------------------- decoding
+def test_utf8_bom_with_a_label_on_line_one(tmp_path):
+    path = write(tmp_path, "bom.txt", b"\xef\xbb\xbfHost: Hello.\nGuest: Hi.\n")
+    episode = read_episode(path)
+    assert [turn.speaker for turn in episode.turns] == ["Host", "Guest"]
+    assert "\ufeff" not in episode.text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_with_bom(tmp_path, encoding):
+    bom = b"\xff\xfe" if encoding == "utf-16-le" else b"\xfe\xff"
+    path = write(tmp_path, "wide.txt", bom + "Host: Grüße.\r\nGuest: Hi.\r\n".encode(encoding))
+    episode = read_episode(path)
+    assert [(turn.speaker, turn.text) for turn in episode.turns] == [("Host", "Grüße."), ("Guest", "Hi.")]
+
+
+def test_cp1252_smart_quotes(tmp_path):
+    path = write(tmp_path, "quotes.txt", "Host: It’s “fine” – really.\n".encode("cp1252"))
+    assert read_episode(path).turns[0].text == "It’s “fine” – really."
+
+
+def test_line_breaks_invisible_characters_and_nfc(tmp_path):
+    raw = "Host: Cafe\u0301 one\r\nstill host\rthird\u2028fourth\x0cfifth\nGuest: a\u200bb\u202ec\n"
+    episode = read_episode(write(tmp_path, "unicode.txt", raw))
+    assert episode.turns[0].text == "Café one\nstill host\nthird\nfourth\nfifth"
+    assert episode.turns[1].text == "abc"
+
+
+def test_very_long_transcript_is_accepted(tmp_path):
+    line = "Host: " + "word " * 40 + "\nGuest: " + "reply " * 40 + "\n"
+    path = write(tmp_path, "long.txt", line * 5000)  # about 2 MB, over spaCy's max_length
+    episode = read_episode(path)
+    assert len(episode.text) > 1_000_000
+    assert len(episode.turns) == 10_000
+
+
+# ---------------------------------------------------------------- bad inputs
+def test_empty_file(tmp_path):
+    expect_error(write(tmp_path, "empty.txt", b""), "empty file")
+
+
+def test_whitespace_only(tmp_path):
+    expect_error(write(tmp_path, "blank.txt", " \n\t\r\n\u2028 \n"), "only whitespace")
+
+
+def test_gzip_named_txt(tmp_path):
+    expect_error(write(tmp_path, "packed.txt", gzip.compress(b"Host: hello\n")), "binary file (gzip data)")
+
+
+def test_nul_bytes(tmp_path):
+    expect_error(write(tmp_path, "zero.txt", b"Host: hel\x00lo\n"), "NUL byte at offset 9")
+
+
+def test_nul_character_in_utf16(tmp_path):
+    path = write(tmp_path, "zero16.txt", b"\xff\xfe" + "Host: a\x00b\n".encode("utf-16-le"))
+    expect_error(path, "NUL character on line 1")
+
+
+def test_control_characters_mean_binary(tmp_path):
+    expect_error(write(tmp_path, "ctrl.txt", b"Host: \x01\x02\x03\x04 hello\n"), "binary content")
+
+
+@pytest.mark.parametrize("byte", [0x81, 0x8D, 0x8F, 0x90, 0x9D])
+def test_undecodable_bytes(tmp_path, byte):
+    # Invalid as UTF-8, and one of the five bytes cp1252 leaves undefined.
+    path = write(tmp_path, "bad.txt", b"Host: caf\xe9 " + bytes([byte]) + b"\n")
+    expect_error(path, f"undecodable bytes: not UTF-8 (byte 0xe9 at offset 9")
+    expect_error(path, f"not cp1252 (byte 0x{byte:02x} at offset 11 is undefined)")
+
+
+def test_invalid_utf16_after_bom(tmp_path):
+    expect_error(write(tmp_path, "odd16.txt", b"\xff\xfe\x00\xd8\x41\x00"), "invalid UTF-16-LE after its byte order mark")
+
+
+def test_invalid_json(tmp_path):
+    expect_error(write(tmp_path, "broken.json", '[\n {"text": "a"},\n {"text": }\n]'), "invalid JSON at line 3 column")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('{"words": []}', "an object without a 'segments' list"),
+        ('"just a string"', "the top level is a str"),
+        ('{"segments": {"text": "a"}}', "'segments' is a dict, not a list"),
+        ("[1, 2]", "segment 0 is a int, not an object"),
+        ('[{"speaker": "A"}]', "segment 0 has no 'text' string"),
+        ('[{"text": "a", "start": "soon"}]', "segment 0: 'start' must be a non-negative number"),
+        ('[{"text": "a", "speaker": ["x"]}]', "segment 0: 'speaker' must be a string"),
+    ],
+)
+def test_json_of_the_wrong_shape(tmp_path, content, problem):
+    expect_error(write(tmp_path, "shape.json", content), problem)
+
+
+def test_json_without_speech(tmp_path):
+    expect_error(write(tmp_path, "silent.json", '[{"text": "  "}, {"text": "[Music]"}]'), "no speech found")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("Hello there, no header.\n", "not WebVTT"),
+        ("WEBVTT\n\nNOTE only a note\n", "no WebVTT cues found"),
+        ("WEBVTT\n\n00:00:01.000 -> 00:00:02.000\nHi\n", "no WebVTT cues found (1 malformed blocks)"),
+        ("WEBVTT\n\n00:00:05.000 --> 00:00:02.000\nBackwards\n", "no WebVTT cues found"),
+    ],
+)
+def test_vtt_that_does_not_parse(tmp_path, content, problem):
+    expect_error(write(tmp_path, "bad.vtt", content), problem)
+
+
+def test_srt_that_does_not_parse(tmp_path):
+    expect_error(write(tmp_path, "bad.srt", "1\nnot a timing line\nHello\n"), "no SRT cues found")
+
+
+@pytest.mark.parametrize("name", ["-rf.txt", "my episode.txt", "CON.txt", "nul.vtt", ".hidden.txt", "trail..txt"])
+def test_unsafe_episode_ids(tmp_path, name):
+    path = write(tmp_path, name, "Host: hello\n")
+    expect_error(path, "unsafe episode id from the file name")
+
+
+def test_symlink_out_of_the_input_folder(tmp_path):
+    inside, outside = tmp_path / "raw", tmp_path / "elsewhere"
+    inside.mkdir()
+    outside.mkdir()
+    target = write(outside, "secret.txt", "Host: hello\n")
+    link = inside / "link.txt"
+    link.symlink_to(target)
+    expect_error(link, "outside the input folder")
+    expect_error(link, "outside the input folder", input_root=inside)
+    # A link that stays inside the input folder is fine.
+    (inside / "twin.txt").symlink_to(write(inside, "real.txt", "Host: hello\n"))
+    assert read_episode(inside / "twin.txt", input_root=inside).turns[0].text == "hello"
+
+
+def test_missing_file_broken_link_and_folder(tmp_path):
+    expect_error(tmp_path / "absent.txt", "no such file")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    expect_error(tmp_path / "dangling.txt", "broken symbolic link")
+    (tmp_path / "folder.txt").mkdir()
+    expect_error(tmp_path / "folder.txt", "not a regular file")
+
+
+def test_fifo_is_refused_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")
+    expect_error(tmp_path / "pipe.txt", "not a regular file")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("{not json", "invalid JSON in sidecar at line 1"),
+        ("[1]", "sidecar must be a JSON object, got a list"),
+        ('{"title": 3}', "'title' must be a string, got int"),
+        ('{"speakers": "A"}', "'speakers' must be a list"),
+        ('{"speakers": [{"role": "host"}]}', "speakers[0] has no 'name' string"),
+        ('{"format": "docx"}', "'format' must be one of"),
+    ],
+)
+def test_malformed_sidecar_names_the_sidecar(tmp_path, content, problem):
+    path = write(tmp_path, "ep.txt", "Host: hello\n")
+    sidecar = write(tmp_path, "ep.meta.json", content)
+    with pytest.raises(IngestError) as caught:
+        read_episode(path)
+    assert caught.value.path == str(sidecar)
+    assert str(caught.value).startswith(f"{sidecar}: ")
+    assert problem in str(caught.value)
+
+
+def test_no_speech_after_stage_directions(tmp_path):
+    expect_error(write(tmp_path, "music.txt", "[Music]\n\n(inaudible)\n"), "no speech found")
+
+
+def test_ingest_error_is_one_line_and_pickles():
+    error = IngestError("odd\nname.txt", "bad\nthing")
+    assert str(error) == "odd\\nname.txt: bad\\nthing"
+    assert (error.path, error.problem) == ("odd\nname.txt", "bad\nthing")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (str(copy), copy.path, copy.problem) == (str(error), error.path, error.problem)
+    assert isinstance(error, ValueError)
+
+
+# ---------------------------------------------------------------- discovery
+def test_discover_episodes(tmp_path):
+    for name in [
+        "b.txt", "a.vtt", "a.meta.json", ".hidden.txt", "_draft.txt", "copying.txt.part", "x.tmp",
+        "sub/c.srt", "sub/.git/config", "_private/d.txt", ".cache/e.txt", "sub/deeper/f.json",
+    ]:
+        path = tmp_path / "raw" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("Host: hi\n")
+    (tmp_path / "raw" / "linked").symlink_to(tmp_path / "raw" / "sub", target_is_directory=True)
+    extra = tmp_path / ".given-directly.txt"
+    extra.write_text("Host: hi\n")
+    raw = tmp_path / "raw"
+    found = discover_episodes([raw, extra, raw / "b.txt"])
+    assert found == [
+        raw / "a.vtt", raw / "b.txt", raw / "sub" / "c.srt", raw / "sub" / "deeper" / "f.json", extra,
+    ]
+    with pytest.raises(IngestError, match="no such file or folder"):
+        discover_episodes([tmp_path / "nowhere"])
+
+
+def test_discover_keeps_symlinks_unresolved(tmp_path):
+    target = tmp_path / "t.txt"
+    target.write_text("Host: hi\n")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "l.txt").symlink_to(target)
+    assert discover_episodes([str(folder)]) == [folder / "l.txt"]
