@@ -84,6 +84,25 @@ def test_headings_and_one_line_paragraphs_are_not_speakers(tmp_path):
     assert [turn.speaker for turn in episode.turns] == ["Unknown"]
 
 
+def test_headers_without_blank_line_once_the_layout_recurs(tmp_path):
+    text = "Title Here\n\nJane Doe\nHello there.\n\nJohn Smith\nHi.\n\nJane Doe\nBye.\n"
+    episode = read_episode(write(tmp_path, "tight.txt", text))
+    assert episode.format == "speaker_header"
+    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+        ("Jane Doe", "Hello there."), ("John Smith", "Hi."), ("Jane Doe", "Bye."),
+    ]
+    assert episode.title == "Title Here"
+
+
+def test_otter_style_headers_with_times(tmp_path):
+    text = "Speaker 1  0:03\nHello there.\n\nSpeaker 2  1:10\nHi.\n\nSpeaker 1  1:15\nBye.\n"
+    episode = read_episode(write(tmp_path, "otter.txt", text))
+    assert episode.format == "speaker_header"
+    assert [(turn.speaker, turn.start_s, turn.end_s) for turn in episode.turns] == [
+        ("Speaker 1", 3.0, 70.0), ("Speaker 2", 70.0, 75.0), ("Speaker 1", 75.0, None),
+    ]
+
+
 # ---------------------------------------------------------------- inline labels
 def test_inline_labels_roles_continuations_and_false_positives():
     episode = read("inline.txt")

@@ -17,7 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from whoclaims.ingest.errors import TranscriptError
-from whoclaims.ingest.names import MAX_NAME_CHARS, accept_label, label_role, normalise_speaker
+from whoclaims.ingest.names import (
+    MAX_NAME_CHARS,
+    accept_label,
+    is_diarisation_label,
+    is_role_word,
+    label_role,
+    normalise_speaker,
+)
 from whoclaims.ingest.text import (
     TIMESTAMP,
     is_stage_direction,
@@ -36,6 +43,7 @@ _INLINE = re.compile(rf"{_LABEL}[ \t]*:{_TEXT}")
 _NAME_TIME = re.compile(rf"{_LABEL}[ \t]*[(\[](?P<time>{TIMESTAMP})[)\]][ \t]*:?{_TEXT}")
 _TIME_NAME = re.compile(rf"[(\[]?(?P<time>{TIMESTAMP})[)\]]?[ \t]*(?:[-–—|][ \t]*)?{_LABEL}[ \t]*:{_TEXT}")
 _TIME_ONLY = re.compile(rf"[(\[]?(?P<time>{TIMESTAMP})[)\]]?")
+_HEADER_TIME = re.compile(rf"(?P<label>[^\W\d_][^:\[\]()]{{0,59}}?)[ \t]+[(\[]?(?P<time>{TIMESTAMP})[)\]]?")
 # Every label form has its colon within this many characters of the line start.
 _LABEL_REACH = 120
 _ROLE = re.compile(r"[^\W\d_][\w'’\-]*(?: [^\W\d_][\w'’\-]*){0,3}")
@@ -211,59 +219,86 @@ def parse_labelled(text: str, *, default_speaker: str, scan: LabelScan | None = 
 
 
 # ---------------------------------------------------------------- speaker headers
-def find_speaker_headers(blocks: Sequence[Sequence[str]]) -> dict[int, tuple[str, str | None]]:
-    """Blocks that start with a speaker header: block index -> (speaker, role).
+@dataclass(frozen=True, slots=True)
+class Header:
+    """A speaker header line: who speaks, in which role, from when (Otter-style `Name  0:03`)."""
+
+    speaker: str
+    role: str | None = None
+    start_s: float | None = None
+
+
+def _header_candidate(line: str) -> tuple[str, str | None, float | None] | None:
+    """(name, role, start_s) of a line that could be a header: `Name`, `NAME, ROLE`, `Name  0:03`."""
+    start = None
+    match = _HEADER_TIME.fullmatch(line) if ":" in line else None
+    if match:
+        start = parse_timestamp(match["time"])
+        if start is None:
+            return None
+        line = match["label"]
+    parts = split_label(line)
+    return (*parts, start) if parts else None
+
+
+def find_speaker_headers(blocks: Sequence[Sequence[str]]) -> dict[int, Header]:
+    """Blocks that start with a speaker header, by block index.
 
     A header is the first line of a paragraph, followed by text, that names a
-    speaker (`names.accept_label`): a recurring name, or once a name of 2-4
-    capitalised words alone on its line before a paragraph. The very first line
-    of the text is a title unless the name recurs.
+    speaker (`names.accept_label`): a name that recurs as a header, or once a
+    name of 2-4 capitalised words, either alone on its line before a paragraph
+    or in a text whose recurring headers show the layout. The very first line
+    of the text is a title unless the name recurs, is a machine label or a role, or carries a time.
     """
-    candidates: list[tuple[int, str, str | None]] = []
+    candidates: list[tuple[int, str, str | None, float | None]] = []
     for index, block in enumerate(blocks):
         line = block[0]
         if len(line) > _MAX_HEADER_CHARS or (len(block) == 1 and index + 1 == len(blocks)):
             continue
-        parts = split_label(line)
-        if parts:
-            candidates.append((index, *parts))
-    counts = Counter(normalise_speaker(name) for _, name, _ in candidates)
-    headers: dict[int, tuple[str, str | None]] = {}
-    for index, name, role in candidates:
-        speaker = normalise_speaker(name)
-        count = counts[speaker]
-        if index == 0 and count < 2:
-            continue
-        one_off_ok = len(blocks[index]) == 1 and len(name.split()) >= 2
-        if accept_label(name, count=count, one_off_ok=one_off_ok):
-            headers[index] = (speaker, label_role(name, role))
+        candidate = _header_candidate(line)
+        if candidate:
+            candidates.append((index, *candidate))
+    counts = Counter(normalise_speaker(name) for _, name, _, _ in candidates)
+    recurring = {
+        index for index, name, _, _ in candidates
+        if counts[normalise_speaker(name)] >= 2 and accept_label(name, count=2, one_off_ok=False)
+    }
+    headers: dict[int, Header] = {}
+    for index, name, role, start in candidates:
+        if index not in recurring:
+            # A lone first line is a title, unless it is a machine label, a role or carries a time.
+            if index == 0 and start is None and not (is_diarisation_label(name) or is_role_word(name)):
+                continue
+            layout_shown = len(blocks[index]) == 1 or bool(recurring)
+            if not accept_label(name, count=1, one_off_ok=layout_shown and len(name.split()) >= 2):
+                continue
+        headers[index] = Header(normalise_speaker(name), label_role(name, role), start)
     return headers
 
 
-def parse_speaker_header(
-    text: str,
-    *,
-    default_speaker: str,
-    blocks: list[list[str]] | None = None,
-    headers: dict[int, tuple[str, str | None]] | None = None,
-) -> ParsedTranscript:
+def parse_speaker_header(text: str, *, default_speaker: str) -> ParsedTranscript:
     """Parse transcripts with each speaker's name alone on a line before their paragraphs.
+
+    An Otter-style time after the name (`Jane Doe  0:03`) gives `start_s`; `end_s`
+    is the next header's time.
 
     Raises:
         TranscriptError: no speaker header found.
     """
     del default_speaker  # every turn here has a header
-    blocks = blocks if blocks is not None else text_blocks(text.split("\n"))
-    headers = headers if headers is not None else find_speaker_headers(blocks)
+    blocks = text_blocks(text.split("\n"))
+    headers = find_speaker_headers(blocks)
     if not headers:
         raise TranscriptError("no speaker headers found (a name alone on a line before each turn)")
     starts = sorted(headers)
     turns = []
     for position, index in enumerate(starts):
-        end = starts[position + 1] if position + 1 < len(starts) else len(blocks)
-        speaker, role = headers[index]
-        body = [blocks[index][1:], *blocks[index + 1:end]]
-        turns.append(RawTurn(speaker, join_blocks(body), role))
+        following = starts[position + 1] if position + 1 < len(starts) else len(blocks)
+        header = headers[index]
+        next_start = headers[following].start_s if following in headers else None
+        end_s = next_start if header.start_s is not None and next_start is not None and next_start >= header.start_s else None
+        body = [blocks[index][1:], *blocks[index + 1:following]]
+        turns.append(RawTurn(header.speaker, join_blocks(body), header.role, header.start_s, end_s))
     preamble = read_preamble(blocks[:starts[0]])
     return ParsedTranscript(
         format="speaker_header",

@@ -1,0 +1,161 @@
+"""Property tests of whoclaims.ingest: no crash but `IngestError`, and offsets that always cut out the turn text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from whoclaims.ingest import IngestError, detect_format, read_episode
+from whoclaims.ingest.decode import normalise_text
+from whoclaims.ingest.errors import TranscriptError
+from whoclaims.ingest.formats import parse_transcript
+from whoclaims.ingest.reader import build_episode
+from whoclaims.records import Episode
+from whoclaims.schemas import FORMATS
+
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FILE_SETTINGS = settings(
+    max_examples=150, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+NAMES = st.sampled_from(["John Smith", "ROBERT PERSON", "Host", "host", "SPEAKER_00", "Speaker 1", "Q", "Note", "Dr. Jane Doe"])
+TIMES = st.sampled_from(["00:01", "1:02:03", "00:00:01.500", "99:99", "12:34,5"])
+SPECIAL_LINES = st.sampled_from([
+    "", " ", "WEBVTT", "NOTE a note", "00:00:01.000 --> 00:00:02.000", "00:00:01,000 --> 00:00:02,000 X1:0",
+    "1", "[Music]", "(inaudible)", "<v Jane>Hi</v>", "<i>tagged</i> &amp;", "Thank you.", "Robert Person",
+    "{", "[", "]", "}", '{"segments": [', '{"text": "hi", "speaker": "A"}', "\ufeff", "\u202e", "\x0c",
+])
+LINES = st.one_of(
+    SPECIAL_LINES,
+    st.text(max_size=40),
+    st.builds(lambda name, text: f"{name}: {text}", NAMES, st.text(max_size=20)),
+    st.builds(lambda name, time, text: f"{name} ({time}): {text}", NAMES, TIMES, st.text(max_size=20)),
+    st.builds(lambda time, name, text: f"[{time}] {name}: {text}", TIMES, NAMES, st.text(max_size=20)),
+)
+LINE_TRANSCRIPTS = st.builds(
+    lambda lines, newline: newline.join(lines),
+    st.lists(LINES, max_size=25),
+    st.sampled_from(["\n", "\r\n", "\r", "\n\n"]),
+)
+CUE_TEXT = st.one_of(
+    st.text(max_size=30),
+    st.builds(lambda name, text: f"<v {name}>{text}", NAMES, st.text(max_size=20)),
+    st.builds(lambda name, text: f"{name}: {text}", NAMES, st.text(max_size=20)),
+)
+VTT = st.builds(
+    lambda cues: "WEBVTT\n\n" + "".join(
+        f"{index}\n00:00:{index % 60:02d}.000 --> 00:00:{(index + 1) % 60:02d}.500 align:start\n{text}\n\n"
+        for index, text in enumerate(cues)
+    ),
+    st.lists(CUE_TEXT, max_size=12),
+)
+SRT = st.builds(
+    lambda cues: "".join(
+        f"{index + 1}\n00:00:{index % 60:02d},000 --> 00:00:{(index + 1) % 60:02d},500\n{text}\n\n"
+        for index, text in enumerate(cues)
+    ),
+    st.lists(CUE_TEXT, max_size=12),
+)
+JSON = st.builds(
+    json.dumps,
+    st.lists(
+        st.fixed_dictionaries(
+            {"text": st.text(max_size=30)},
+            optional={
+                "speaker": st.one_of(NAMES, st.text(max_size=10), st.none()),
+                "start": st.one_of(st.floats(min_value=0, max_value=1e6), st.none()),
+                "end": st.floats(min_value=0, max_value=1e6),
+            },
+        ),
+        max_size=10,
+    ),
+)
+TRANSCRIPTS = st.one_of(LINE_TRANSCRIPTS, VTT, SRT, JSON)
+
+
+def assert_offsets(episode: Episode) -> None:
+    """Every turn's text is its slice of the episode text."""
+    for index, turn in enumerate(episode.turns):
+        assert turn.turn_id == index
+        assert turn.text
+        assert episode.text[turn.start_char:turn.end_char] == turn.text
+    assert episode.text == "\n\n".join(turn.text for turn in episode.turns)
+
+
+@SETTINGS
+@given(text=st.one_of(TRANSCRIPTS, st.text()), fmt=st.sampled_from(FORMATS))
+def test_parsers_raise_only_ingest_errors_and_place_every_turn(text, fmt):
+    text = normalise_text(text)
+    try:
+        parsed = parse_transcript(text, format=fmt, default_speaker="Unknown", source="prop.txt")
+    except IngestError as error:
+        assert str(error).startswith("prop.txt: ")
+        event(f"{fmt}: IngestError")
+        return
+    event(f"{fmt}: parsed")
+    assert parsed.format == fmt
+    for turn in parsed.turns:
+        assert turn.speaker and turn.speaker == " ".join(turn.speaker.split())
+    try:
+        episode = build_episode(parsed, episode_id="prop", source_path="prop.txt", content_hash="0" * 64)
+    except TranscriptError as error:
+        assert str(error) == "no speech found"
+        assert not any(turn.text.strip() for turn in parsed.turns)
+        return
+    assert_offsets(episode)
+
+
+@SETTINGS
+@given(text=st.one_of(TRANSCRIPTS, st.text()), suffix=st.sampled_from(["", ".txt", ".md", ".vtt", ".srt", ".json", "TXT"]))
+def test_detect_format_always_names_a_known_format(text, suffix):
+    assert detect_format(normalise_text(text), suffix=suffix) in FORMATS
+
+
+@SETTINGS
+@given(text=st.text())
+def test_normalised_text_splits_only_on_newline(text):
+    normalised = normalise_text(text)
+    assert normalise_text(normalised) == normalised
+    # One line-splitting rule: `split("\n")` and `splitlines()` agree on normalised text.
+    assert normalised.split("\n") == (normalised + "\n").splitlines()
+
+
+def _encode(text: str, encoding: str) -> bytes:
+    if encoding == "utf-16-le":
+        return b"\xff\xfe" + text.encode("utf-16-le", errors="surrogatepass")
+    if encoding == "utf-8-sig":
+        return b"\xef\xbb\xbf" + text.encode("utf-8", errors="surrogatepass")
+    return text.encode(encoding, errors="replace")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("ingest-properties")
+
+
+@FILE_SETTINGS
+@given(
+    data=st.one_of(
+        st.binary(max_size=300),
+        st.builds(_encode, TRANSCRIPTS, st.sampled_from(["utf-8", "utf-8-sig", "utf-16-le", "cp1252"])),
+    ),
+    suffix=st.sampled_from([".txt", ".vtt", ".srt", ".json", ".md"]),
+)
+def test_read_episode_raises_only_ingest_errors_and_places_every_turn(folder, data, suffix):
+    path = folder / f"episode{suffix}"
+    path.write_bytes(data)
+    try:
+        episode = read_episode(path)
+    except IngestError as error:
+        assert str(error).startswith(f"{path}: ")
+        assert "\n" not in str(error)
+        event("IngestError")
+        return
+    event(f"read as {episode.format}")
+    assert episode.format in FORMATS
+    assert_offsets(episode)
