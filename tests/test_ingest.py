@@ -425,6 +425,12 @@ def test_missing_file_broken_link_and_folder(tmp_path):
     expect_error(tmp_path / "folder.txt", "not a regular file")
 
 
+def test_symlink_loop(tmp_path):
+    (tmp_path / "a.txt").symlink_to(tmp_path / "b.txt")
+    (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
+    expect_error(tmp_path / "a.txt", "cannot resolve the path")
+
+
 def test_fifo_is_refused_without_blocking(tmp_path):
     os.mkfifo(tmp_path / "pipe.txt")
     expect_error(tmp_path / "pipe.txt", "not a regular file")

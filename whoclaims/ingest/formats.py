@@ -64,7 +64,7 @@ def detect_format(text: str, *, suffix: str) -> str:
     labels = scan.timed + scan.untimed
     headers = len(find_speaker_headers(text_blocks(lines)))
     if labels and labels >= headers and (labels >= 2 or scan.leading):
-        return "timestamped" if scan.timed and scan.timed >= scan.untimed else "inline"
+        return scan.format
     if headers >= 2:
         return "speaker_header"
     return "plain"

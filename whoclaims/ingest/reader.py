@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 
 UNKNOWN_SPEAKER = "Unknown"
 TURN_SEPARATOR = "\n\n"
+# Path errors that no retry will cure.
+_BAD_PATH_ERRNOS = frozenset({errno.ELOOP, errno.ENOTDIR, errno.ENAMETOOLONG, errno.EACCES})
 
 
 def episode_id_for(path: Path) -> str:
@@ -47,8 +50,12 @@ def read_bytes_within(path: Path, root: Path) -> bytes:
     except FileNotFoundError as error:
         problem = "broken symbolic link" if path.is_symlink() else "no such file"
         raise IngestError(path, problem) from error
-    except (RuntimeError, OSError) as error:  # Python 3.11 raises RuntimeError on a symlink loop
+    except RuntimeError as error:  # Python 3.11 reports a symlink loop this way
         raise IngestError(path, f"cannot resolve the path: {error}") from error
+    except OSError as error:
+        if error.errno not in _BAD_PATH_ERRNOS:
+            raise  # a transient I/O error: the caller may retry
+        raise IngestError(path, f"cannot resolve the path: {error.strerror}") from error
     folder = root.resolve()
     if not resolved.is_relative_to(folder):
         raise IngestError(path, f"resolves to {resolved}, outside the input folder {folder}")

@@ -51,6 +51,15 @@ def parse_timestamp(value: str) -> float | None:
     return total + (int(fraction) / 10 ** len(fraction) if fraction else 0.0)
 
 
+def end_times(starts: Sequence[float | None]) -> list[float | None]:
+    """End of each turn: the next turn's start, when both are known and the next is not earlier."""
+    following = [*starts[1:], None]
+    return [
+        after if start is not None and after is not None and after >= start else None
+        for start, after in zip(starts, following, strict=True)
+    ]
+
+
 def text_blocks(lines: Iterable[str]) -> list[list[str]]:
     """Paragraphs of `lines`: runs of stripped non-blank lines; blank lines and stage directions separate them."""
     blocks: list[list[str]] = []

@@ -27,6 +27,7 @@ from whoclaims.ingest.names import (
 )
 from whoclaims.ingest.text import (
     TIMESTAMP,
+    end_times,
     is_stage_direction,
     join_blocks,
     paragraphs_text,
@@ -134,6 +135,11 @@ class LabelScan:
     def is_speaker(self, line: _Line) -> bool:
         return line.kind == "label" and line.name in self.accepted
 
+    @property
+    def format(self) -> str:
+        """`timestamped` when timed labels are at least as many as untimed ones, else `inline`."""
+        return "timestamped" if self.timed and self.timed >= self.untimed else "inline"
+
 
 def scan_labels(lines: Sequence[str]) -> LabelScan:
     """Classify every line and decide which labels are speakers (see `names.accept_label`).
@@ -170,7 +176,7 @@ class _Draft:
     lines: list[str] = field(default_factory=list)
 
 
-def parse_labelled(text: str, *, default_speaker: str, scan: LabelScan | None = None) -> ParsedTranscript:
+def parse_labelled(text: str, *, default_speaker: str) -> ParsedTranscript:
     """Parse `Name: text` / `Name (00:01):` / `[00:01] Name:` transcripts.
 
     Lines without an accepted label continue the current turn. A bare time line
@@ -181,7 +187,7 @@ def parse_labelled(text: str, *, default_speaker: str, scan: LabelScan | None = 
         TranscriptError: no line carries a speaker label.
     """
     del default_speaker
-    scan = scan or scan_labels(text.split("\n"))
+    scan = scan_labels(text.split("\n"))
     if not scan.accepted:
         raise TranscriptError("no speaker labels found (lines like 'Name: text')")
     preamble: list[str] = []
@@ -200,22 +206,12 @@ def parse_labelled(text: str, *, default_speaker: str, scan: LabelScan | None = 
             pending = None
         # Bare times and breaks separate paragraphs; unaccepted labels are text.
         target.append(line.source if line.kind in ("text", "label") else "")
-    turns = []
-    for index, draft in enumerate(drafts):
-        following = drafts[index + 1].start_s if index + 1 < len(drafts) else None
-        end = following if draft.start_s is not None and following is not None and following >= draft.start_s else None
-        turns.append(RawTurn(draft.speaker, paragraphs_text(draft.lines), draft.role, draft.start_s, end))
-    preamble_info = read_preamble(text_blocks(preamble))
-    timed = scan.timed and scan.timed >= scan.untimed
-    return ParsedTranscript(
-        format="timestamped" if timed else "inline",
-        turns=tuple(turns),
-        title=preamble_info.title,
-        description=preamble_info.description,
-        date=preamble_info.date,
-        show=preamble_info.show,
-        roles={turn.speaker: turn.role for turn in turns if turn.role},
-    )
+    ends = end_times([draft.start_s for draft in drafts])
+    turns = [
+        RawTurn(draft.speaker, paragraphs_text(draft.lines), draft.role, draft.start_s, end)
+        for draft, end in zip(drafts, ends, strict=True)
+    ]
+    return _transcript(scan.format, turns, text_blocks(preamble))
 
 
 # ---------------------------------------------------------------- speaker headers
@@ -291,22 +287,26 @@ def parse_speaker_header(text: str, *, default_speaker: str) -> ParsedTranscript
     if not headers:
         raise TranscriptError("no speaker headers found (a name alone on a line before each turn)")
     starts = sorted(headers)
+    ends = end_times([headers[index].start_s for index in starts])
     turns = []
     for position, index in enumerate(starts):
         following = starts[position + 1] if position + 1 < len(starts) else len(blocks)
         header = headers[index]
-        next_start = headers[following].start_s if following in headers else None
-        end_s = next_start if header.start_s is not None and next_start is not None and next_start >= header.start_s else None
         body = [blocks[index][1:], *blocks[index + 1:following]]
-        turns.append(RawTurn(header.speaker, join_blocks(body), header.role, header.start_s, end_s))
-    preamble = read_preamble(blocks[:starts[0]])
+        turns.append(RawTurn(header.speaker, join_blocks(body), header.role, header.start_s, ends[position]))
+    return _transcript("speaker_header", turns, blocks[:starts[0]])
+
+
+def _transcript(fmt: str, turns: Sequence[RawTurn], preamble: Sequence[Sequence[str]]) -> ParsedTranscript:
+    """A parsed transcript of `turns`, with metadata from the paragraphs before the first speaker."""
+    info = read_preamble(preamble)
     return ParsedTranscript(
-        format="speaker_header",
+        format=fmt,
         turns=tuple(turns),
-        title=preamble.title,
-        description=preamble.description,
-        date=preamble.date,
-        show=preamble.show,
+        title=info.title,
+        description=info.description,
+        date=info.date,
+        show=info.show,
         roles={turn.speaker: turn.role for turn in turns if turn.role},
     )
 
