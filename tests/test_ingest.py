@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from whoclaims.ingest import IngestError, detect_format, discover_episodes, read_episode
+from whoclaims.ingest.names import accept_label, normalise_speaker
 from whoclaims.records import Episode
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -498,3 +499,49 @@ def test_discover_keeps_symlinks_unresolved(tmp_path):
     folder.mkdir()
     (folder / "l.txt").symlink_to(target)
     assert discover_episodes([str(folder)]) == [folder / "l.txt"]
+
+
+# ---------------------------------------------------------------- names
+@pytest.mark.parametrize(
+    ("label", "speaker"),
+    [
+        ("ROBERT  PERSON", "Robert Person"),
+        ("  Ferenc\tLaczo ", "Ferenc Laczo"),
+        ("SPEAKER_00", "SPEAKER_00"),
+        ("Speaker 1", "Speaker 1"),
+        ("speaker A", "speaker A"),
+        ("HOST", "Host"),
+        ("host", "Host"),
+        ("Neil deGrasse Tyson", "Neil deGrasse Tyson"),
+        ("Q", "Q"),
+        ("Ann \u202eLee\u200b", "Ann Lee"),
+    ],
+)
+def test_normalise_speaker(label, speaker):
+    assert normalise_speaker(label) == speaker
+
+
+@pytest.mark.parametrize(
+    ("name", "count", "one_off_ok", "accepted"),
+    [
+        ("Robert Person", 1, True, True),
+        ("Robert Person", 2, False, True),
+        ("Robert Person", 1, False, False),
+        ("SPEAKER_01", 1, False, True),
+        ("host", 1, False, True),
+        ("Note", 1, True, False),
+        ("Note", 3, True, False),
+        ("Example", 2, True, False),
+        ("Question", 1, True, False),
+        ("Question", 2, True, True),
+        ("Thank you.", 5, True, False),
+        ("Thank You", 5, True, False),
+        ("Part Two", 2, True, False),
+        ("Dr. Jane Smith", 1, True, True),
+        ("Speakers", 1, True, True),  # name-like, used once where one-offs are credible
+        ("Speakers", 1, False, False),  # not a machine label ("Speaker" + "s")
+        ("Persona", 1, False, False),
+    ],
+)
+def test_accept_label(name, count, one_off_ok, accepted):
+    assert accept_label(name, count=count, one_off_ok=one_off_ok) is accepted

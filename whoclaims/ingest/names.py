@@ -7,14 +7,14 @@ one rule decide what is a name.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from whoclaims.ingest.decode import normalise_text
 
 # Diarisation-style labels, kept exactly as written: SPEAKER_00, Speaker 1, spk-2, Speaker A.
 _DIARISATION = re.compile(
-    r"(?:speaker|spk|spkr|person|participant|voice|unknown|caller|guest)[ _-]?(?:\d{1,3}|[A-Z])",
-    re.IGNORECASE,
+    r"(?i:speaker|spk|spkr|person|participant|voice|unknown|caller|guest)(?:[ _-]?[0-9]{1,3}|[ _-][A-Z])"
 )
 ROLE_WORDS = frozenset({
     "host", "co-host", "cohost", "guest", "interviewer", "interviewee", "moderator", "narrator",
@@ -49,6 +49,7 @@ MAX_NAME_CHARS = 40
 MAX_NAME_TOKENS = 4
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_speaker(label: str) -> str:
     """Normalise a speaker label: whitespace collapsed; ALL-CAPS names and role words in Title Case.
 

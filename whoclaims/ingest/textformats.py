@@ -126,14 +126,15 @@ class LabelScan:
     """Lines of a text classified, and which labels name speakers."""
 
     lines: list[_Line]
-    accepted: frozenset[str]
+    # Accepted label as written -> normalised speaker name.
+    speakers: dict[str, str]
     timed: int = 0
     untimed: int = 0
     # The first non-blank line is an accepted label (a one-label file is then still `inline`).
     leading: bool = False
 
     def is_speaker(self, line: _Line) -> bool:
-        return line.kind == "label" and line.name in self.accepted
+        return line.kind == "label" and line.name in self.speakers
 
     @property
     def format(self) -> str:
@@ -147,20 +148,19 @@ def scan_labels(lines: Sequence[str]) -> LabelScan:
     A label used once counts when `one_off_label_ok`, or when it opens the text.
     """
     classified = [_classify(line) for line in lines]
-    counts = Counter(normalise_speaker(line.name) for line in classified if line.kind == "label")
+    labels = [line for line in classified if line.kind == "label"]
+    # Decided once per distinct label: a long transcript repeats a handful of them.
+    speaker_of = {name: normalise_speaker(name) for name in {line.name for line in labels}}
+    counts = Counter(speaker_of[line.name] for line in labels)
     first = next((line for line in classified if line.kind != "break"), None)
-    accepted = frozenset(
-        line.name for line in classified
-        if line.kind == "label" and accept_label(
-            line.name,
-            count=counts[normalise_speaker(line.name)],
-            one_off_ok=line is first or one_off_label_ok(line.name),
-        )
-    )
-    scan = LabelScan(classified, accepted)
+    opening = first.name if first is not None and first.kind == "label" else None
+    scan = LabelScan(classified, {
+        name: speaker for name, speaker in speaker_of.items()
+        if accept_label(name, count=counts[speaker], one_off_ok=name == opening or one_off_label_ok(name))
+    })
     scan.leading = first is not None and scan.is_speaker(first)
-    for line in classified:
-        if scan.is_speaker(line):
+    for line in labels:
+        if line.name in scan.speakers:
             if line.start_s is None:
                 scan.untimed += 1
             else:
@@ -188,7 +188,7 @@ def parse_labelled(text: str, *, default_speaker: str) -> ParsedTranscript:
     """
     del default_speaker
     scan = scan_labels(text.split("\n"))
-    if not scan.accepted:
+    if not scan.speakers:
         raise TranscriptError("no speaker labels found (lines like 'Name: text')")
     preamble: list[str] = []
     drafts: list[_Draft] = []
@@ -196,7 +196,7 @@ def parse_labelled(text: str, *, default_speaker: str) -> ParsedTranscript:
     for line in scan.lines:
         if scan.is_speaker(line):
             start = line.start_s if line.start_s is not None else pending
-            drafts.append(_Draft(normalise_speaker(line.name), label_role(line.name, line.role), start, [line.text]))
+            drafts.append(_Draft(scan.speakers[line.name], label_role(line.name, line.role), start, [line.text]))
             pending = None
             continue
         target = drafts[-1].lines if drafts else preamble
