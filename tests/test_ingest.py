@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import pickle
@@ -248,11 +249,17 @@ def test_sidecar_overrides_detected_metadata_and_adds_roles():
     assert [turn.role for turn in episode.turns] == ["host", "guest", "host", "guest"]
 
 
+def test_source_path_is_kept_as_given(tmp_path, monkeypatch):
+    write(tmp_path, "given.txt", "Host: hi\n")
+    monkeypatch.chdir(tmp_path)
+    assert read_episode("./given.txt").source_path == "./given.txt"
+
+
 def test_content_hash_covers_the_sidecar(tmp_path):
     path = write(tmp_path, "ep.txt", "Some words.\n")
-    before = read_episode(path).content_hash
+    assert read_episode(path).content_hash == hashlib.sha256(b"Some words.\n").hexdigest()
     write(tmp_path, "ep.meta.json", "{}")
-    assert read_episode(path).content_hash != before
+    assert read_episode(path).content_hash == hashlib.sha256(b"Some words.\n{}").hexdigest()
 
 
 def test_forced_format_and_sidecar_format(tmp_path):

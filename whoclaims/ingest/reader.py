@@ -112,6 +112,7 @@ def read_episode(
     """
     if force_format is not None and force_format not in FORMATS:
         raise ValueError(f"unknown transcript format {force_format!r}; expected one of {FORMATS}")
+    source_path = os.fspath(path)
     path = Path(path)
     root = Path(input_root) if input_root is not None else path.parent
     episode_id = episode_id_for(path)
@@ -130,7 +131,7 @@ def read_episode(
         digest.update(sidecar.raw)
     try:
         episode = build_episode(
-            parsed, episode_id=episode_id, source_path=os.fspath(path), content_hash=digest.hexdigest(), sidecar=sidecar
+            parsed, episode_id=episode_id, source_path=source_path, content_hash=digest.hexdigest(), sidecar=sidecar
         )
     except TranscriptError as error:
         raise IngestError(path, f"{fmt}: {error}") from error

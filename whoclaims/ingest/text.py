@@ -16,12 +16,12 @@ from dataclasses import dataclass
 TIMESTAMP = r"(?:[0-9]{1,2}:)?[0-9]{1,3}:[0-9]{2}(?:[.,][0-9]{1,3})?"
 _STAGE_DIRECTION = re.compile(r"[\[(][^\[\]()]{1,50}[\])]")
 _META_LINE = re.compile(
-    r"(?P<key>title|episode title|episode|date|recorded|air date|show|podcast|series|description)"
+    r"(?P<key>title|episode title|date|recorded|air date|show|podcast|series|description)"
     r"[ \t]*:[ \t]*(?P<value>\S.*)",
     re.IGNORECASE,
 )
 _META_FIELDS = {
-    "title": "title", "episode title": "title", "episode": "title",
+    "title": "title", "episode title": "title",
     "date": "date", "recorded": "date", "air date": "date",
     "show": "show", "podcast": "show", "series": "show",
     "description": "description",
