@@ -17,7 +17,7 @@ from whoclaims.ingest.textformats import (
     scan_labels,
 )
 from whoclaims.ingest.text import text_blocks
-from whoclaims.ingest.timed import parse_json, parse_srt, parse_vtt
+from whoclaims.ingest.timed import WEBVTT_HEADER, parse_json, parse_srt, parse_vtt
 from whoclaims.records import ParsedTranscript
 from whoclaims.schemas import FORMATS
 
@@ -35,7 +35,6 @@ assert set(PARSERS) == set(FORMATS), "every format of whoclaims.schemas.FORMATS 
 
 _SUFFIX_FORMATS = {".vtt": "vtt", ".srt": "srt", ".json": "json"}
 _SRT_TIMING = re.compile(r"[0-9]{1,2}:[0-9]{2}:[0-9]{2},[0-9]{1,3}[ \t]*-->")
-_VTT_HEADER = re.compile(r"WEBVTT(?:[ \t].*)?")
 # SRT is recognised by a timing line among the first lines of text.
 _SRT_SNIFF_LINES = 20
 
@@ -54,7 +53,7 @@ def detect_format(text: str, *, suffix: str) -> str:
         return _SUFFIX_FORMATS[suffix]
     lines = text.split("\n")
     head = [line.strip() for line in lines[:200] if line.strip()][:_SRT_SNIFF_LINES]
-    if head and _VTT_HEADER.fullmatch(head[0]):
+    if head and WEBVTT_HEADER.fullmatch(head[0]):
         return "vtt"
     if any(_SRT_TIMING.match(line) for line in head):
         return "srt"

@@ -60,13 +60,17 @@ def end_times(starts: Sequence[float | None]) -> list[float | None]:
     ]
 
 
-def text_blocks(lines: Iterable[str]) -> list[list[str]]:
-    """Paragraphs of `lines`: runs of stripped non-blank lines; blank lines and stage directions separate them."""
+def text_blocks(lines: Iterable[str], *, stage_directions_break: bool = True) -> list[list[str]]:
+    """Paragraphs of `lines`: runs of stripped non-blank lines.
+
+    Blank lines separate paragraphs, and so do stage directions (dropped) unless
+    `stage_directions_break` is False (cue payloads, which are cleaned later).
+    """
     blocks: list[list[str]] = []
     current: list[str] = []
     for line in lines:
         stripped = line.strip()
-        if not stripped or is_stage_direction(stripped):
+        if not stripped or (stage_directions_break and is_stage_direction(stripped)):
             if current:
                 blocks.append(current)
                 current = []

@@ -44,7 +44,7 @@ _INLINE = re.compile(rf"{_LABEL}[ \t]*:{_TEXT}")
 _NAME_TIME = re.compile(rf"{_LABEL}[ \t]*[(\[](?P<time>{TIMESTAMP})[)\]][ \t]*:?{_TEXT}")
 _TIME_NAME = re.compile(rf"[(\[]?(?P<time>{TIMESTAMP})[)\]]?[ \t]*(?:[-–—|][ \t]*)?{_LABEL}[ \t]*:{_TEXT}")
 _TIME_ONLY = re.compile(rf"[(\[]?(?P<time>{TIMESTAMP})[)\]]?")
-_HEADER_TIME = re.compile(rf"(?P<label>[^\W\d_][^:\[\]()]{{0,59}}?)[ \t]+[(\[]?(?P<time>{TIMESTAMP})[)\]]?")
+_HEADER_TIME = re.compile(rf"{_LABEL}[ \t]+[(\[]?(?P<time>{TIMESTAMP})[)\]]?")
 # Every label form has its colon within this many characters of the line start.
 _LABEL_REACH = 120
 _ROLE = re.compile(r"[^\W\d_][\w'’\-]*(?: [^\W\d_][\w'’\-]*){0,3}")

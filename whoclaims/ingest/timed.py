@@ -20,13 +20,13 @@ from typing import Any
 from whoclaims.ingest.decode import normalise_text
 from whoclaims.ingest.errors import TranscriptError
 from whoclaims.ingest.names import accept_label, label_role, normalise_speaker
-from whoclaims.ingest.text import is_stage_direction, paragraphs_text, parse_timestamp
+from whoclaims.ingest.text import is_stage_direction, paragraphs_text, parse_timestamp, text_blocks
 from whoclaims.ingest.textformats import match_label, one_off_label_ok
 from whoclaims.records import ParsedTranscript, RawTurn
 
 log = logging.getLogger(__name__)
 
-_WEBVTT = re.compile(r"WEBVTT(?:[ \t].*)?")
+WEBVTT_HEADER = re.compile(r"WEBVTT(?:[ \t].*)?")
 _CUE_TIME = r"(?:[0-9]+:)?[0-9]{1,2}:[0-9]{2}[.,][0-9]{1,3}"
 _CUE_TIMING = re.compile(rf"(?P<start>{_CUE_TIME})[ \t]*-->[ \t]*(?P<end>{_CUE_TIME})(?:[ \t].*)?")
 _VTT_SKIPPED_BLOCKS = ("NOTE", "STYLE", "REGION")
@@ -94,22 +94,6 @@ def _cue_text(lines: Iterable[str]) -> str:
     return " ".join(pieces)
 
 
-def _raw_blocks(lines: Iterable[str]) -> list[list[str]]:
-    """Runs of non-blank stripped lines (stage directions are cue text here, not separators)."""
-    blocks: list[list[str]] = []
-    current: list[str] = []
-    for line in lines:
-        stripped = line.strip()
-        if stripped:
-            current.append(stripped)
-        elif current:
-            blocks.append(current)
-            current = []
-    if current:
-        blocks.append(current)
-    return blocks
-
-
 def _timing(line: str) -> tuple[float, float] | None:
     match = _CUE_TIMING.fullmatch(line)
     if not match:
@@ -149,8 +133,8 @@ def parse_vtt(text: str, *, default_speaker: str) -> ParsedTranscript:
     Raises:
         TranscriptError: no `WEBVTT` header, or no valid cue.
     """
-    blocks = _raw_blocks(text.split("\n"))
-    if not blocks or not _WEBVTT.fullmatch(blocks[0][0]):
+    blocks = text_blocks(text.split("\n"), stage_directions_break=False)
+    if not blocks or not WEBVTT_HEADER.fullmatch(blocks[0][0]):
         raise TranscriptError("not WebVTT: the first line is not a 'WEBVTT' header")
     segments: list[Segment] = []
     cues = skipped = 0
@@ -201,7 +185,7 @@ def parse_srt(text: str, *, default_speaker: str) -> ParsedTranscript:
     segments: list[Segment] = []
     payloads: list[list[str]] = []
     skipped = 0
-    for block in _raw_blocks(text.split("\n")):
+    for block in text_blocks(text.split("\n"), stage_directions_break=False):
         at = 1 if block[0].isdigit() and len(block) > 1 else 0
         timing = _timing(block[at])
         if timing is not None:
