@@ -154,6 +154,7 @@ def build_episode(
     Raises:
         TranscriptError: no turn with text remains ("no speech found").
     """
+    # Roles: the file's own, then those its labels carry (`NAME, HOST:`), then the sidecar's.
     roles = dict(parsed.roles)
     roles.update({turn.speaker: turn.role for turn in parsed.turns if turn.role})
     if sidecar:

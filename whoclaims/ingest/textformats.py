@@ -307,7 +307,6 @@ def _transcript(fmt: str, turns: Sequence[RawTurn], preamble: Sequence[Sequence[
         description=info.description,
         date=info.date,
         show=info.show,
-        roles={turn.speaker: turn.role for turn in turns if turn.role},
     )
 
 

@@ -118,10 +118,6 @@ def _with_prefix_speakers(segments: Sequence[Segment]) -> list[Segment]:
     return result
 
 
-def _roles(turns: Iterable[RawTurn]) -> dict[str, str]:
-    return {turn.speaker: turn.role for turn in turns if turn.role}
-
-
 # ---------------------------------------------------------------- WebVTT
 def parse_vtt(text: str, *, default_speaker: str) -> ParsedTranscript:
     """Parse WebVTT: `WEBVTT` header, cues with optional ids and settings, `<v Name>` voices.
@@ -154,7 +150,7 @@ def parse_vtt(text: str, *, default_speaker: str) -> ParsedTranscript:
     if not cues:
         raise TranscriptError(f"no WebVTT cues found ({skipped} malformed blocks)")
     turns = merge_segments(_with_prefix_speakers(segments), default_speaker=default_speaker, inherit_speaker=True)
-    return ParsedTranscript(format="vtt", turns=turns, roles=_roles(turns))
+    return ParsedTranscript(format="vtt", turns=turns)
 
 
 def _voice_segments(payload: Sequence[str], start: float, end: float) -> list[Segment]:
@@ -201,7 +197,7 @@ def parse_srt(text: str, *, default_speaker: str) -> ParsedTranscript:
         raise TranscriptError(f"no SRT cues found ({skipped} malformed blocks)")
     segments = [Segment(None, _cue_text(lines), cue.start_s, cue.end_s) for cue, lines in zip(segments, payloads, strict=True)]
     turns = merge_segments(_with_prefix_speakers(segments), default_speaker=default_speaker, inherit_speaker=True)
-    return ParsedTranscript(format="srt", turns=turns, roles=_roles(turns))
+    return ParsedTranscript(format="srt", turns=turns)
 
 
 # ---------------------------------------------------------------- JSON
@@ -241,7 +237,7 @@ def parse_json(text: str, *, default_speaker: str) -> ParsedTranscript:
         )
     segments = [_json_segment(item, index) for index, item in enumerate(items)]
     turns = merge_segments(segments, default_speaker=default_speaker, inherit_speaker=False)
-    return ParsedTranscript(format="json", turns=turns, roles=_roles(turns), **metadata)
+    return ParsedTranscript(format="json", turns=turns, **metadata)
 
 
 def _json_segment(item: Any, index: int) -> Segment:
