@@ -18,10 +18,7 @@ from whoclaims.records import Episode
 from whoclaims.schemas import FORMATS
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-FILE_SETTINGS = settings(
-    max_examples=150, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+FILE_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 NAMES = st.sampled_from(["John Smith", "ROBERT PERSON", "Host", "host", "SPEAKER_00", "Speaker 1", "Q", "Note", "Dr. Jane Doe"])
 TIMES = st.sampled_from(["00:01", "1:02:03", "00:00:01.500", "99:99", "12:34,5"])
