@@ -9,8 +9,13 @@ Pipeline changes made once per process by `add_actor_ruler` (through
   known names are fixed first and the NER predicts around them ("Trump" is a
   PERSON even where the small model says ORG);
 - a fixer after the NER splits entities at punctuation that never sits inside a
-  name (dashes, ?, !, ;, :, quotes, brackets) and drops PERSON entities that are
-  a plural common noun in a headline-case sentence ("Obstacles").
+  name (dashes, ?, !, ;, :, quotes, brackets), drops PERSON entities that are
+  a plural common noun in a headline-case sentence ("Obstacles"), and drops
+  model entities without any capital or digit in cased text ("post" left over
+  from "post-Soviet" once the ruler took "Soviet"), one-token model entities that
+  are stop words or adverbs, verbs, ... ("NEVER" as ORG, "Forcefully" as LOC),
+  bracketed transcriber notes ("(CROSSTALK)"), and relabels a model entity
+  ending in "Treaty", "Memorandum", "Agreement", "Act", ... as LAW.
 
 `extract_mentions` then links entities to actors (ruler id, else catalog lookup,
 else speaker names), resolves pronouns and "the <title>" to the most recent
@@ -58,13 +63,35 @@ PERSON_PRONOUNS: dict[str, str] = {
     "he": "male", "him": "male", "his": "male", "himself": "male",
     "she": "female", "her": "female", "hers": "female", "herself": "female",
 }
+# Person nouns with a gender: as the subject between a name and a pronoun, they take the pronoun.
+GENDERED_NOUNS: dict[str, str] = {
+    **dict.fromkeys(("father", "dad", "man", "son", "brother", "husband", "boy", "guy", "uncle", "grandfather",
+                     "king", "gentleman", "nephew", "boyfriend"), "male"),
+    **dict.fromkeys(("mother", "mom", "mum", "woman", "daughter", "sister", "wife", "girl", "aunt", "grandmother",
+                     "queen", "lady", "niece", "girlfriend"), "female"),
+}
 # How many sentences back (within the turn) an antecedent may be.
 MAX_SENTENCE_DISTANCE = 5
 # Speaker labels that are roles, not names: their words are never matched in text.
 GENERIC_SPEAKERS = frozenset({
     "host", "guest", "moderator", "interviewer", "interviewee", "speaker", "narrator", "announcer",
     "audience", "question", "answer", "q", "a", "unknown", "voice", "male", "female", "caller",
-    "panelist", "participant", "presenter", "reporter", "anchor", "other", "unidentified",
+    "panelist", "participant", "presenter", "reporter", "anchor", "other", "unidentified", "system",
+})
+# Head nouns of names of treaties and laws: a model entity ending in one is a LAW ("Budapest Memorandum").
+_LEGAL_NOUNS = frozenset({"memorandum", "treaty", "agreement", "agreements", "accord", "accords", "act", "charter",
+                          "protocol", "pact"})
+# Labels of names (the fixer's drop rules leave numbers, dates and times alone).
+_NAME_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+# Parts of speech a one-token name never has (a tagged pipeline only).
+_NON_NAME_POS = frozenset({"ADV", "ADP", "AUX", "CCONJ", "DET", "PART", "PRON", "SCONJ", "VERB", "INTJ"})
+# Words before a title that make it predicative ("installed X as the president"), not a reference.
+_PREDICATIVE = frozenset({"as", "is", "was", "be", "been", "being", "became", "become", "becomes", "are", "were",
+                          "remains", "remained", "elected", "named", "appointed"})
+# Transcriber notes in brackets that the model tends to tag ("(CROSSTALK)" as ORG).
+STAGE_DIRECTIONS = frozenset({
+    "crosstalk", "laughter", "laughs", "applause", "inaudible", "unintelligible", "music", "cheering", "cheers",
+    "booing", "boos", "silence", "pause", "commercial break", "break", "off mic", "off-mic", "end", "beginning",
 })
 # Tokens that never sit inside a name: an entity is split at them.
 _SPLIT_PUNCT = frozenset({"—", "–", "--", "?", "!", ";", ":", "“", "”", '"', "(", ")", "[", "]", "…", "‘", "’"})
@@ -94,11 +121,17 @@ class EntityFixer:
         self._nouns: frozenset[str] = _noun_lemmas(nlp)
 
     def __call__(self, doc: Doc) -> Doc:
+        cased = any(char.isupper() for char in doc.text)
         fixed: list[Span] = []
         for ent in doc.ents:
             for piece in _split_at_punct(ent):
-                if not self._is_false_person(piece):
-                    fixed.append(piece)
+                checked = piece.label_ in _NAME_LABELS and not piece.ent_id_
+                if checked and (self._is_false_person(piece) or _is_stage_direction(piece) or _is_function_word(piece)
+                                or (cased and _is_lowercase(piece))):
+                    continue
+                if not piece.ent_id_ and piece.label_ not in {"LAW", "EVENT"} and piece[-1].lower_ in _LEGAL_NOUNS:
+                    piece = Span(doc, piece.start, piece.end, label="LAW")
+                fixed.append(piece)
         doc.ents = fixed
         return doc
 
@@ -111,6 +144,29 @@ class EntityFixer:
         singular = {word[:-1], word[:-2] if word.endswith("es") else word[:-1],
                     word[:-3] + "y" if word.endswith("ies") else word[:-1]}
         return bool(singular & self._nouns) and _is_headline_case(span.sent if span.doc.has_annotation("SENT_START") else span.doc)
+
+
+def _is_stage_direction(span: Span) -> bool:
+    """A bracketed transcriber note such as "(CROSSTALK)" or "[Applause]"."""
+    doc = span.doc
+    if span.start == 0 or span.end >= len(doc):
+        return False
+    return (doc[span.start - 1].text in {"(", "["} and doc[span.end].text in {")", "]"}
+            and span.text.casefold() in STAGE_DIRECTIONS)
+
+
+def _is_function_word(span: Span) -> bool:
+    """A one-token entity that is a stop word or not a noun ("NEVER" as ORG, "Forcefully" as LOC)."""
+    if len(span) != 1:
+        return False
+    token = span[0]
+    # The tagger often calls an unknown acronym a verb ("fighting ISIS"): trust only the stop list there.
+    return token.is_stop or (token.pos_ in _NON_NAME_POS and not token.is_upper)
+
+
+def _is_lowercase(span: Span) -> bool:
+    """No capital letter and no digit: in cased text, not a name (a leftover such as "post" of "post-Soviet")."""
+    return not any(char.isupper() or char.isdigit() for char in span.text)
 
 
 def _noun_lemmas(nlp: Language) -> frozenset[str]:
@@ -140,7 +196,7 @@ def _split_at_punct(ent: Span) -> list[Span]:
     pieces.append((start, ent.end))
     spans = []
     for begin, end in pieces:
-        while begin < end and (doc[begin].is_punct or doc[begin].is_space) and doc[begin].text not in {"'", "’"}:
+        while begin < end and (doc[begin].is_punct or doc[begin].is_space or doc[begin].lower_ in {"'s", "’s"}):
             begin += 1
         while end > begin and (doc[end - 1].is_punct or doc[end - 1].is_space) and not doc[end - 1].text.endswith("."):
             end -= 1
@@ -232,10 +288,29 @@ def _speaker_names(label: str, canonical: str) -> tuple[tuple[str, ...], ...]:
 
 
 def _speakers(annotated: AnnotatedEpisode, catalog: ActorCatalog) -> list[_Speaker]:
+    """Speakers with the names that refer to them in text.
+
+    A surname-only label ("HOLT") also learns the full names ending in it that the
+    episode's entities show ("Lester Holt", whatever label the model gave them).
+    """
     speakers = []
     for label in annotated.episode.speakers:
         actor_id, name = catalog.speaker_actor(label)
         speakers.append(_Speaker(label, actor_id, name, _speaker_names(label, name)))
+    surnames = {speaker.names[0][0]: index for index, speaker in enumerate(speakers)
+                if len(speaker.names) == 1 and len(speaker.names[0]) == 1}
+    if not surnames:
+        return speakers
+    learned: dict[int, set[tuple[str, ...]]] = defaultdict(set)
+    for segment in annotated.segments:
+        for ent in segment.doc.ents:
+            words = tuple(token.text for token in ent)
+            if 2 <= len(words) <= 3 and words[-1] in surnames and all(token.is_alpha and token.is_title for token in ent):
+                learned[surnames[words[-1]]].update({words, words[:1]})
+    for index, names in learned.items():
+        speaker = speakers[index]
+        ordered = sorted({*speaker.names, *names}, key=len, reverse=True)
+        speakers[index] = _Speaker(speaker.label, speaker.actor_id, speaker.name, tuple(ordered))
     return speakers
 
 
@@ -280,6 +355,8 @@ class _Draft:
     source: str
     sentence_id: int
     antecedent: _Draft | None = None
+    # Addressed by name ("Thank you, Robert."): the addressee is "you", never "he" or "she".
+    vocative: bool = False
 
 
 def _link(ent: Span, catalog: ActorCatalog) -> tuple[str, str | None, str | None, str | None, str]:
@@ -332,35 +409,42 @@ def _segment_drafts(
         speaker_spans: list[tuple[Span, _Speaker]] = []
         for start, end, speaker in _speaker_matches(doc, speakers):
             overlapping = [ent for ent in ents if ent.start < end and start < ent.end]
+            if any(ent.ent_id_ == speaker.actor_id and ent.start <= start and end <= ent.end for ent in overlapping):
+                continue  # the ruler already named this catalog speaker
             name_words = {word for name in speaker.names for word in name}
             if all(_overrides(ent, start, end, speaker, name_words) for ent in overlapping):
                 ents = [ent for ent in ents if ent not in overlapping]
                 if overlapping:
                     start, end = min(start, *(e.start for e in overlapping)), max(end, *(e.end for e in overlapping))
                 speaker_spans.append((doc[start:end], speaker))
-        # A surname-only speaker label ("TODD") also claims PERSON entities ending in it ("Chuck Todd").
-        for ent in list(ents):
-            for speaker in speakers:
-                if (ent.label_ == "PERSON" and not ent.ent_id_ and len(speaker.names) == 1
-                        and len(speaker.names[0]) == 1 and ent[-1].text == speaker.names[0][0]):
-                    ents.remove(ent)
-                    speaker_spans.append((ent, speaker))
-                    break
         for ent in ents:
             label, actor_id, name, actor_type, source = _link(ent, catalog)
             drafts.append(_Draft(
                 turn.turn_id, turn.speaker, offset + ent.start_char, offset + ent.end_char, ent.text, label,
                 actor_id, name, actor_type, source, _sentence_of(offset + ent.start_char, starts, ordered),
+                vocative=_is_vocative(ent),
             ))
         for span, speaker in speaker_spans:
             actor = catalog.get(speaker.actor_id)
             drafts.append(_Draft(
                 turn.turn_id, turn.speaker, offset + span.start_char, offset + span.end_char, span.text, "PERSON",
                 speaker.actor_id, speaker.name, actor.type if actor else "person", "speaker",
-                _sentence_of(offset + span.start_char, starts, ordered),
+                _sentence_of(offset + span.start_char, starts, ordered), vocative=_is_vocative(span),
             ))
     drafts.sort(key=lambda draft: (draft.start_char, draft.end_char))
     return drafts
+
+
+def _is_vocative(span: Span) -> bool:
+    """A name set off as an address: ", Robert." at a sentence end, or "Robert, ..." opening a sentence with "you"."""
+    doc = span.doc
+    before = doc[span.start - 1] if span.start > 0 else None
+    after = doc[span.end] if span.end < len(doc) else None
+    if before is not None and before.text == "," and (after is None or after.text in {".", "?", "!"}):
+        return True
+    sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+    return (span.start == sent.start and after is not None and after.text == ","
+            and any(token.lower_ in {"you", "your"} for token in sent))
 
 
 def _title_patterns(catalog: ActorCatalog) -> dict[tuple[str, ...], frozenset[str]]:
@@ -378,28 +462,48 @@ def _coreference_drafts(
     names: Sequence[_Draft],
     speaker_ids: dict[str, str],
 ) -> list[_Draft]:
-    """Pronoun and "the <title>" mentions resolved to the most recent compatible person in the turn."""
+    """Pronoun and "the <title>" mentions resolved to the most recent compatible person in the turn.
+
+    A possessive with no antecedent earlier in its sentence may point forward to a
+    person named later in the same sentence ("From his long history, Putin ...").
+    A title after "as" or a copula is predicative ("installed X as the president")
+    and is not resolved.
+    """
     starts, ordered = _sentence_index(annotated)
     position = {sent.sentence_id: index for index, sent in enumerate(ordered)}
     turns = {turn.turn_id: turn for turn in annotated.episode.turns}
     people: dict[int, list[_Draft]] = defaultdict(list)
     for draft in names:
-        if draft.actor_id and draft.label == "PERSON":
+        if draft.actor_id and draft.label == "PERSON" and not draft.vocative:
             people[draft.turn_id].append(draft)
     titles = _title_patterns(catalog)
+    titles.update(_titles_in_text(annotated, names, titles))
     longest_title = max((len(title) for title in titles), default=0)
     taken = [(draft.start_char, draft.end_char) for draft in names]
+    blockers = _unnamed_subjects(annotated)
     resolved: list[_Draft] = []
 
-    def antecedent(turn_id: int, start_char: int, sentence_id: int, accept) -> _Draft | None:
+    def antecedent(turn_id: int, start_char: int, sentence_id: int, accept, *, same_sentence: bool = False,
+                   gender: str | None = None):
         speaker_id = speaker_ids.get(turns[turn_id].speaker)
         for candidate in reversed(people.get(turn_id, [])):
             if candidate.start_char >= start_char:
                 continue
-            if position.get(sentence_id, 0) - position.get(candidate.sentence_id, 0) > MAX_SENTENCE_DISTANCE:
+            distance = position.get(sentence_id, 0) - position.get(candidate.sentence_id, 0)
+            if distance > (0 if same_sentence else MAX_SENTENCE_DISTANCE):
                 return None
+            if gender and any(candidate.end_char <= offset < start_char for offset in blockers.get(gender, ())):
+                return None  # "My father ... He worked hard": the pronoun goes to an unnamed person
             if candidate.actor_id != speaker_id and accept(candidate):
                 return candidate
+        return None
+
+    def cataphor(turn_id: int, start_char: int, sentence_id: int, accept):
+        speaker_id = speaker_ids.get(turns[turn_id].speaker)
+        for candidate in people.get(turn_id, []):
+            if candidate.start_char > start_char and candidate.sentence_id == sentence_id:
+                if candidate.actor_id != speaker_id and accept(candidate):
+                    return candidate
         return None
 
     for segment in annotated.segments:
@@ -414,20 +518,21 @@ def _coreference_drafts(
                 continue
             sentence_id = _sentence_of(start_char, starts, ordered)
             gender = PERSON_PRONOUNS.get(token.lower_)
-            if gender is not None and token.pos_ in {"PRON", ""} | ({"DET"} if token.lower_ == "her" else set()):
-                found = antecedent(
-                    turn.turn_id, start_char, sentence_id,
-                    lambda draft, gender=gender: catalog.gender_of(draft.actor_id) in {None, gender},
-                )
+            if gender is not None and token.pos_ in {"PRON", "DET", ""}:
+                def accept(draft: _Draft, gender: str = gender) -> bool:
+                    return catalog.gender_of(draft.actor_id) in {None, gender}
+
+                found = antecedent(turn.turn_id, start_char, sentence_id, accept, same_sentence=True, gender=gender)
+                if found is None and (token.tag_ == "PRP$" or token.lower_ == "his"):
+                    found = cataphor(turn.turn_id, start_char, sentence_id, accept)
+                if found is None:
+                    found = antecedent(turn.turn_id, start_char, sentence_id, accept, gender=gender)
                 if found is not None:
                     resolved.append(_coreferent(found, turn.turn_id, turn.speaker, start_char,
                                                 start_char + len(token.text), token.text, sentence_id))
-                i += 1
-                continue
-            if token.lower_ == "the" and titles:
+            elif token.lower_ == "the" and titles and not (i and doc[i - 1].lower_ in _PREDICATIVE):
                 for size in range(min(longest_title, len(doc) - i - 1), 0, -1):
-                    words = tuple(t.lower_ for t in doc[i + 1 : i + 1 + size])
-                    bearers = titles.get(words)
+                    bearers = titles.get(tuple(t.lower_ for t in doc[i + 1 : i + 1 + size]))
                     follower = doc[i + 1 + size] if i + 1 + size < len(doc) else None
                     if bearers is None or (follower is not None and follower.lower_ in {"of", "'s", "’s"}):
                         continue
@@ -441,6 +546,42 @@ def _coreference_drafts(
                     break
             i += 1
     return resolved
+
+
+def _titles_in_text(
+    annotated: AnnotatedEpisode, names: Sequence[_Draft], titles: dict[tuple[str, ...], frozenset[str]]
+) -> dict[tuple[str, ...], frozenset[str]]:
+    """Titles the episode itself gives a named person ("President Obama"): they replace the catalog's.
+
+    The catalog's titles are timeless ("president" is borne by several actors); a
+    title written before a name in this episode says who bears it here.
+    """
+    starts = {draft.start_char: draft.actor_id for draft in names if draft.actor_id and draft.label == "PERSON"}
+    longest = max((len(title) for title in titles), default=0)
+    found: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for segment in annotated.segments:
+        doc, offset = segment.doc, segment.offset
+        for token in doc:
+            actor_id = starts.get(offset + token.idx)
+            if actor_id is None:
+                continue
+            for size in range(min(longest, token.i), 0, -1):
+                words = tuple(t.lower_ for t in doc[token.i - size : token.i])
+                if words in titles:
+                    found[words].add(actor_id)
+                    break
+    return {title: frozenset(ids) for title, ids in found.items()}
+
+
+def _unnamed_subjects(annotated: AnnotatedEpisode) -> dict[str, list[int]]:
+    """Episode offsets of gendered common nouns that are subjects ("My father was ..."), by gender."""
+    offsets: dict[str, list[int]] = defaultdict(list)
+    for segment in annotated.segments:
+        for token in segment.doc:
+            gender = GENDERED_NOUNS.get(token.lower_)
+            if gender and token.dep_ in {"nsubj", "nsubjpass"}:
+                offsets[gender].append(segment.offset + token.idx)
+    return offsets
 
 
 def _coreferent(found: _Draft, turn_id: int, speaker: str, start: int, end: int, text: str, sentence_id: int) -> _Draft:

@@ -1,16 +1,46 @@
-"""Tests of the actor catalog and the entities extractor."""
+"""Tests of the actor catalog (whoclaims.actors) and the entities extractor (extractors.entities).
+
+Unit tests use `spacy.blank("en")` with the actor ruler; tests marked `models`
+load the pinned English pipeline and run on the seed episode and its gold.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
 import pytest
 import spacy
+from spacy.tokens import Span
 
-from extractors.entities import add_actor_ruler, extract_mentions
+from entities_helpers import SEED, episode_from_turns, seed_episode
+from extractors.entities import (
+    EXTRACTOR_NAME,
+    FIXER_NAME,
+    RULER_NAME,
+    actor_rows,
+    add_actor_ruler,
+    extract_mentions,
+    find_mention,
+    mention_rows,
+)
 from whoclaims.actors import ActorFileError, load_actor_catalog
 from whoclaims.annotate import annotate
-from whoclaims.settings import default_actors_file
+from whoclaims.schemas import ACTORS, MENTIONS, to_frame
+from whoclaims.settings import Settings, default_actors_file
 
-from entities_helpers import episode_from_turns
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def _load_report():
+    spec = importlib.util.spec_from_file_location("entities_report", ROOT / "bench" / "entities_report.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("entities_report", module)
+    spec.loader.exec_module(module)
+    return sys.modules["entities_report"]
 
 
 @pytest.fixture(scope="module")
@@ -25,26 +55,480 @@ def blank_nlp(catalog):
     return add_actor_ruler(nlp, catalog)
 
 
-def test_default_catalog_loads(catalog):
-    assert catalog.lookup("Putin's").actor_id == "person:vladimir_putin"
-    assert catalog.lookup("US").actor_id == "state:united_states"
-    assert catalog.lookup("us") is None
-
-
-def test_duplicate_id_is_rejected(tmp_path):
+def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "actors.toml"
-    path.write_text('[[actor]]\nid = "person:a"\nname = "A"\ntype = "person"\n' * 2, encoding="utf-8")
-    with pytest.raises(ActorFileError, match="duplicate actor id 'person:a'"):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _mentions(nlp, catalog, turns, **options):
+    annotated = annotate(episode_from_turns(turns), nlp)
+    annotated.mentions = extract_mentions(annotated, catalog=catalog, **options)
+    return annotated
+
+
+def _triples(mentions):
+    return [(m.text, m.actor_id, m.source) for m in mentions]
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+def test_lookup_by_surface_form_strips_possessives_and_titles(catalog):
+    putin = "person:vladimir_putin"
+    for form in ("Putin", "putin", "PUTIN", "Putin's", "Putin’s", "President Putin", "Vladimir Putin"):
+        assert catalog.lookup(form).actor_id == putin, form
+    assert catalog.lookup("Zelenskyy’s").actor_id == "person:volodymyr_zelensky"
+    assert catalog.lookup("Zelenskiy").actor_id == "person:volodymyr_zelensky"
+    assert catalog.lookup("the Kremlin").actor_id == "state:russia"
+    assert catalog.lookup("Kyiv").actor_id == catalog.lookup("Kiev").actor_id == "state:ukraine"
+    assert catalog.lookup("Unknown Person") is None
+
+
+def test_acronyms_match_exact_case_only(catalog):
+    for form in ("US", "U.S.", "USA", "America", "Washington"):
+        assert catalog.lookup(form).actor_id == "state:united_states", form
+    assert catalog.lookup("us") is None
+    assert catalog.lookup("Us") is None
+    assert catalog.lookup("EU").actor_id == "organisation:european_union"
+    assert catalog.lookup("eu") is None
+
+
+def test_case_sensitive_actors(catalog):
+    assert catalog.lookup("Trump").actor_id == "person:donald_trump"
+    assert catalog.lookup("trump") is None
+    assert catalog.lookup("the West").actor_id == "group:the_west"
+    assert catalog.lookup("the west") is None
+
+
+def test_labels_type_gender(catalog):
+    assert catalog.match("Russian") == (catalog["state:russia"], "NORP")
+    assert catalog.match("Moscow")[1] == "GPE"
+    assert catalog.match("the Kremlin")[1] == "ORG"
+    assert catalog.type_of("organisation:nato") == "organisation"
+    assert catalog.gender_of("person:kaja_kallas") == "female"
+    assert catalog.gender_of("state:russia") is None
+    for code in ("RUS", "UKR", "BLR", "USA", "GBR", "FRA", "DEU", "POL", "FIN", "EST", "LVA", "LTU", "EU"):
+        assert any(actor.code == code for actor in catalog.actors), code
+
+
+def test_catalog_is_hashable_and_equal_when_reloaded(catalog):
+    again = load_actor_catalog(default_actors_file())
+    assert again == catalog
+    assert hash(again) == hash(catalog)
+    assert len({catalog, again}) == 1
+
+
+def test_speaker_actor(catalog):
+    assert catalog.speaker_actor("Donald Trump") == ("person:donald_trump", "Donald Trump")
+    assert catalog.speaker_actor("TRUMP") == ("person:donald_trump", "Donald Trump")
+    assert catalog.speaker_actor("Robert Person") == ("person:robert_person", "Robert Person")
+    assert catalog.speaker_actor("  Robert   Person ") == ("person:robert_person", "Robert Person")
+    assert catalog.speaker_actor("HOLT") == ("person:holt", "Holt")
+    assert catalog.speaker_actor("Zoë Ölmez") == ("person:zoe_olmez", "Zoë Ölmez")
+    actor_id, _ = catalog.speaker_actor("???")
+    assert re.fullmatch(r"person:speaker_[0-9a-f]{8}", actor_id)
+
+
+def test_duplicate_id_is_rejected_with_file_and_entry(tmp_path):
+    path = _write(tmp_path, '[[actor]]\nid = "person:a"\nname = "A"\ntype = "person"\n' * 2)
+    with pytest.raises(ActorFileError, match=r"actors\.toml: actor entry 2 \(person:a\): duplicate actor id"):
         load_actor_catalog(path)
 
 
-def test_extract_mentions_with_blank_pipeline(blank_nlp, catalog):
-    episode = episode_from_turns([("Host", "Putin met Zelenskyy in Kyiv. He said nothing.")])
-    annotated = annotate(episode, blank_nlp)
-    mentions = extract_mentions(annotated, catalog=catalog)
-    assert [(m.text, m.actor_id, m.source) for m in mentions] == [
+def test_surface_form_of_two_actors_is_rejected(tmp_path):
+    path = _write(tmp_path, """
+[[actor]]
+id = "person:bill_clinton"
+name = "Bill Clinton"
+type = "person"
+aliases = ["Clinton"]
+
+[[actor]]
+id = "person:hillary_clinton"
+name = "Hillary Clinton"
+type = "person"
+aliases = ["clinton's"]
+""")
+    with pytest.raises(ActorFileError, match=r"entry 2 \(person:hillary_clinton\).*already mapped to actor 'person:bill_clinton'"):
+        load_actor_catalog(path)
+
+
+def test_exact_case_forms_that_differ_in_case_do_not_collide(tmp_path):
+    path = _write(tmp_path, """
+[[actor]]
+id = "state:united_states"
+name = "United States"
+type = "state"
+aliases = ["US"]
+
+[[actor]]
+id = "organisation:us_band"
+name = "Us"
+type = "organisation"
+case_sensitive = true
+""")
+    catalog = load_actor_catalog(path)
+    assert catalog.lookup("US").actor_id == "state:united_states"
+    assert catalog.lookup("Us").actor_id == "organisation:us_band"
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('id = "person:a"\nname = "A"\ntype = "people"', "type must be one of"),
+        ('id = "state:a"\nname = "A"\ntype = "person"', "must start with its type"),
+        ('id = "Person A"\nname = "A"\ntype = "person"', "id must look like"),
+        ('id = "person:a"\nname = "A"\ntype = "person"\nnickname = ["x"]', "unknown keys"),
+        ('id = "person:a"\nname = "A"\ntype = "person"\ngender = "m"', "gender must be one of"),
+        ('id = "person:a"\nname = "A"\ntype = "person"\naliases = [{form = "B", label = "PEOPLE"}]', "items of 'aliases'"),
+        ('id = "person:a"\nname = ""\ntype = "person"', "name must be a non-empty string"),
+    ],
+)
+def test_malformed_entries_are_rejected(tmp_path, entry, message):
+    with pytest.raises(ActorFileError, match=message):
+        load_actor_catalog(_write(tmp_path, f"[[actor]]\n{entry}\n"))
+
+
+def test_unreadable_file_is_rejected(tmp_path):
+    with pytest.raises(ActorFileError, match="cannot read actors file"):
+        load_actor_catalog(_write(tmp_path, "[[actor]\nid = "))
+    with pytest.raises(ActorFileError, match="cannot read actors file"):
+        load_actor_catalog(tmp_path / "missing.toml")
+
+
+def test_per_form_label(tmp_path):
+    path = _write(tmp_path, """
+[[actor]]
+id = "state:x"
+name = "Xland"
+type = "state"
+metonyms = ["Xcity", {form = "the Xpalace", label = "FAC"}]
+demonyms = ["Xish"]
+""")
+    catalog = load_actor_catalog(path)
+    assert [catalog.match(form)[1] for form in ("Xland", "Xcity", "the Xpalace", "Xish")] == ["GPE", "GPE", "FAC", "NORP"]
+
+
+# --------------------------------------------------------------------------- ruler and fixer (blank pipeline)
+
+
+def test_add_actor_ruler_is_idempotent_and_placed_around_ner(catalog):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("ner")
+    add_actor_ruler(nlp, catalog)
+    add_actor_ruler(nlp, catalog)
+    assert nlp.pipe_names == [RULER_NAME, "ner", FIXER_NAME]
+    assert len(nlp.get_pipe(RULER_NAME)) == len(list(catalog.surface_forms()))
+
+
+def test_dashes_split_tokens(blank_nlp):
+    assert [t.text for t in blank_nlp.make_doc("Putin?—Robert Person")] == ["Putin", "?", "—", "Robert", "Person"]
+    assert [t.text for t in blank_nlp.make_doc("shoulders—Russia’s")] == ["shoulders", "—", "Russia", "’s"]
+
+
+def test_ruler_respects_case_rules_and_possessives(blank_nlp, catalog):
+    annotated = _mentions(blank_nlp, catalog, [("Host", "Let us ask the US. PUTIN’s view and putin's aims. Trump said trump cards matter.")])
+    assert [(m.text, m.label, m.actor_id) for m in annotated.mentions] == [
+        ("US", "GPE", "state:united_states"),
+        ("PUTIN", "PERSON", "person:vladimir_putin"),
+        ("putin", "PERSON", "person:vladimir_putin"),
+        ("Trump", "PERSON", "person:donald_trump"),
+    ]
+
+
+def test_ruler_prefers_longest_form(blank_nlp, catalog):
+    annotated = _mentions(blank_nlp, catalog, [("Host", "The European Union and European capitals. Latin America and America.")])
+    assert [(m.text, m.actor_id) for m in annotated.mentions] == [
+        ("The European Union", "organisation:european_union"),
+        ("European", "group:europe"),
+        ("Latin America", "group:latin_america"),
+        ("America", "state:united_states"),
+    ]
+
+
+def _fix(blank_nlp, text: str, ents: list[tuple[int, int, str]]):
+    doc = blank_nlp.make_doc(text)
+    doc.ents = [Span(doc, start, end, label=label) for start, end, label in ents]
+    return [(ent.text, ent.label_) for ent in blank_nlp.get_pipe(FIXER_NAME)(doc).ents]
+
+
+def test_fixer_splits_entities_at_punctuation(blank_nlp):
+    # "Putin ? — Robert Person" glued into one PERSON, as the small model does on the seed's title
+    assert _fix(blank_nlp, "Negotiate with Putin?—Robert Person on", [(2, 7, "PERSON")]) == [
+        ("Putin", "PERSON"), ("Robert Person", "PERSON"),
+    ]
+    assert _fix(blank_nlp, "He read “Wolf Hall” yesterday", [(2, 6, "WORK_OF_ART")]) == [("Wolf Hall", "WORK_OF_ART")]
+
+
+def test_fixer_drops_leftovers_and_stage_directions(blank_nlp):
+    assert _fix(blank_nlp, "the post-Soviet space", [(1, 2, "NORP")]) == []
+    assert _fix(blank_nlp, "Yes (CROSSTALK) no", [(2, 3, "ORG")]) == []
+    assert _fix(blank_nlp, "Yes (NATO) no", [(2, 3, "ORG")]) == [("NATO", "ORG")]
+    assert _fix(blank_nlp, "It happened in 1991 here", [(3, 4, "DATE")]) == [("1991", "DATE")]
+
+
+def test_fixer_relabels_treaties_as_law(blank_nlp):
+    assert _fix(blank_nlp, "including the Budapest Memorandum and", [(2, 4, "ORG")]) == [("Budapest Memorandum", "LAW")]
+
+
+# --------------------------------------------------------------------------- mentions, speakers, coreference
+
+
+def test_mentions_carry_offsets_sentences_and_sources(blank_nlp, catalog):
+    annotated = _mentions(blank_nlp, catalog, [("Host", "Putin met Zelenskyy in Kyiv. He said nothing.")])
+    text = annotated.episode.text
+    assert _triples(annotated.mentions) == [
         ("Putin", "person:vladimir_putin", "ruler"),
         ("Zelenskyy", "person:volodymyr_zelensky", "ruler"),
         ("Kyiv", "state:ukraine", "ruler"),
         ("He", "person:volodymyr_zelensky", "coreference"),
     ]
+    assert [m.mention_id for m in annotated.mentions] == [0, 1, 2, 3]
+    assert annotated.mentions[3].antecedent_id == 1
+    sentences = {sent.sentence_id: sent for sent in annotated.sentences}
+    for mention in annotated.mentions:
+        assert text[mention.start_char : mention.end_char] == mention.text
+        sentence = sentences[mention.sentence_id]
+        assert sentence.start_char <= mention.start_char < mention.end_char <= sentence.end_char
+    assert [m.sentence_id for m in annotated.mentions] == [0, 0, 0, 1]
+
+
+def test_coreference_respects_gender_and_skips_the_speaker(blank_nlp, catalog):
+    annotated = _mentions(blank_nlp, catalog, [
+        ("Donald Trump", "I met Kaja Kallas and Putin and Trump. She spoke first. He did not. His aides left."),
+    ])
+    resolved = [(m.text, m.actor_id) for m in annotated.mentions if m.source == "coreference"]
+    assert resolved == [("She", "person:kaja_kallas"), ("He", "person:vladimir_putin"), ("His", "person:vladimir_putin")]
+
+
+def test_coreference_stays_within_a_turn_and_can_be_switched_off(blank_nlp, catalog):
+    turns = [("Host", "What does Putin want?"), ("Guest", "He wants Ukraine.")]
+    assert [m.source for m in _mentions(blank_nlp, catalog, turns).mentions] == ["ruler", "ruler"]
+    turns = [("Host", "Putin wants Ukraine. He said so.")]
+    assert "coreference" not in {m.source for m in _mentions(blank_nlp, catalog, turns, coreference=False).mentions}
+
+
+def test_addressee_is_not_an_antecedent(blank_nlp, catalog):
+    annotated = _mentions(blank_nlp, catalog, [
+        ("Robert Person", "Putin will not stop, Ferenc. He never has."), ("Ferenc Laczo", "Thanks."),
+    ])
+    resolved = [(m.text, m.actor_id) for m in annotated.mentions if m.source == "coreference"]
+    assert resolved == [("He", "person:vladimir_putin")]
+
+
+def test_coreference_of_titles(blank_nlp, catalog):
+    annotated = _mentions(blank_nlp, catalog, [
+        ("Host", "Putin spoke. The president was calm. They installed Yanukovych as the president."),
+    ])
+    resolved = [(m.text, m.actor_id, m.antecedent_id) for m in annotated.mentions if m.source == "coreference"]
+    assert resolved == [("The president", "person:vladimir_putin", 0)]
+
+
+def test_possessive_may_point_forward_in_its_sentence(blank_nlp, catalog):
+    annotated = _mentions(blank_nlp, catalog, [("Guest", "Zelensky left. We know from his long history that Putin lies.")])
+    resolved = [(m.text, m.actor_id) for m in annotated.mentions if m.source == "coreference"]
+    assert resolved == [("his", "person:vladimir_putin")]
+
+
+def test_speaker_names_resolve_to_speaker_ids(blank_nlp, catalog):
+    annotated = _mentions(blank_nlp, catalog, [
+        ("Ferenc Laczo", "Thank you, Robert. Person argues, and Robert Person insists, that a person may err."),
+        ("Robert Person", "Thank you, Ferenc."),
+        ("Host", "Hosts are not names."),
+    ])
+    assert annotated.speaker_ids == {
+        "Ferenc Laczo": "person:ferenc_laczo", "Robert Person": "person:robert_person", "Host": "person:host",
+    }
+    assert _triples(annotated.mentions) == [
+        ("Robert", "person:robert_person", "speaker"),
+        ("Person", "person:robert_person", "speaker"),
+        ("Robert Person", "person:robert_person", "speaker"),
+        ("Ferenc", "person:ferenc_laczo", "speaker"),
+    ]
+
+
+def test_surname_only_speaker_learns_full_name(blank_nlp, catalog):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "ORG", "pattern": "Lester Holt"}])
+    annotated = _mentions(nlp, catalog, [("HOLT", "I'm Lester Holt."), ("TRUMP", "Thank you, Lester.")])
+    assert annotated.speaker_ids["HOLT"] == "person:holt"
+    assert [(m.text, m.label, m.actor_id) for m in annotated.mentions] == [
+        ("Lester Holt", "PERSON", "person:holt"), ("Lester", "PERSON", "person:holt"),
+    ]
+
+
+def test_catalog_speaker_keeps_ruler_source(blank_nlp, catalog):
+    annotated = _mentions(blank_nlp, catalog, [("TRUMP", "Donald Trump is here."), ("CLINTON", "Donald, hello.")])
+    assert _triples(annotated.mentions) == [
+        ("Donald Trump", "person:donald_trump", "ruler"), ("Donald", "person:donald_trump", "speaker"),
+    ]
+
+
+# --------------------------------------------------------------------------- tables and find_mention
+
+
+def test_rows_conform_to_schemas(blank_nlp, catalog):
+    annotated = _mentions(blank_nlp, catalog, [
+        ("Ferenc Laczo", "Putin and Russia. Russian forces."), ("Robert Person", "Putin again, Ferenc. He lies."),
+    ])
+    mentions = to_frame(mention_rows(annotated), MENTIONS)
+    assert mentions.height == len(annotated.mentions)
+    assert set(mentions["extractor"]) == {EXTRACTOR_NAME}
+    assert set(mentions["episode_id"]) == {"test"}
+    actors = {row["actor_id"]: row for row in actor_rows(annotated, catalog=catalog)}
+    to_frame(actors.values(), ACTORS)
+    putin = actors["person:vladimir_putin"]
+    assert (putin["mention_count"], putin["type"], putin["speakers"]) == (3, "person", ["Ferenc Laczo", "Robert Person"])
+    assert annotated.episode.text[putin["first_char"] : putin["first_char"] + 5] == "Putin"
+    assert actors["state:russia"]["mention_count"] == 2
+    assert actors["person:ferenc_laczo"]["mention_count"] == 1
+    assert actors["person:robert_person"] == {
+        "episode_id": "test", "actor_id": "person:robert_person", "canonical_name": "Robert Person",
+        "type": "person", "mention_count": 0, "first_char": None, "last_char": None, "speakers": [],
+    }
+
+
+def test_find_mention(blank_nlp, catalog):
+    annotated = _mentions(blank_nlp, catalog, [("Host", "I think Putin believes it. The United States disagrees.")])
+    start = annotated.episode.text.index("Putin")
+    assert find_mention(annotated, start, start + 5).actor_id == "person:vladimir_putin"
+    assert find_mention(annotated, start + 1, start + 2).actor_id == "person:vladimir_putin"
+    assert find_mention(annotated, start - 2, start + 14).text == "Putin"
+    united = annotated.episode.text.index("United")
+    assert find_mention(annotated, united, united + 6).actor_id == "state:united_states"
+    assert find_mention(annotated, 0, 3) is None
+
+
+# --------------------------------------------------------------------------- real model
+
+
+@pytest.fixture(scope="module")
+def seed_annotated(catalog):
+    from whoclaims.models import load_spacy
+
+    settings = Settings()
+    nlp = load_spacy(settings.spacy_model, actors_file=settings.actors_file)
+    annotated = annotate(seed_episode(), nlp)
+    annotated.mentions = extract_mentions(annotated, catalog=catalog)
+    return annotated
+
+
+@pytest.mark.models
+def test_pipeline_order_with_real_model(seed_annotated):
+    from whoclaims.models import load_spacy
+
+    settings = Settings()
+    names = load_spacy(settings.spacy_model, actors_file=settings.actors_file).pipe_names
+    assert names.index(RULER_NAME) < names.index("ner") < names.index(FIXER_NAME)
+
+
+@pytest.mark.models
+@pytest.mark.parametrize(
+    ("surname", "actor_id"),
+    [
+        ("Putin", "person:vladimir_putin"),
+        ("Trump", "person:donald_trump"),
+        ("Zelensky", "person:volodymyr_zelensky"),
+        ("Lukashenko", "person:alexander_lukashenko"),
+        ("Yanukovych", "person:viktor_yanukovych"),
+    ],
+)
+def test_every_leader_mention_in_seed_turns_is_a_linked_person(seed_annotated, surname, actor_id):
+    by_start = {m.start_char: m for m in seed_annotated.mentions if m.source != "coreference"}
+    found = 0
+    for turn in seed_annotated.episode.turns:
+        for match in re.finditer(rf"\b{surname}\b", turn.text):
+            start = turn.start_char + match.start()
+            mention = find_mention(seed_annotated, start, start + len(surname))
+            assert mention is not None and mention.start_char in by_start, (surname, start)
+            assert (mention.label, mention.actor_id) == ("PERSON", actor_id), mention
+            found += 1
+    assert found > 0
+
+
+@pytest.mark.models
+def test_seed_speakers_resolve(seed_annotated):
+    assert seed_annotated.speaker_ids == {"Ferenc Laczo": "person:ferenc_laczo", "Robert Person": "person:robert_person"}
+    robert = [m for m in seed_annotated.mentions if m.text == "Robert"]
+    assert robert and all(m.actor_id == "person:robert_person" and m.label == "PERSON" for m in robert)
+
+
+@pytest.mark.models
+def test_full_speaker_name_with_real_model(catalog):
+    from whoclaims.models import load_spacy
+
+    settings = Settings()
+    nlp = load_spacy(settings.spacy_model, actors_file=settings.actors_file)
+    annotated = _mentions(nlp, catalog, [
+        ("Ferenc Laczo", "Robert Person argues that Putin will not stop. Robert, is that right?"),
+        ("Robert Person", "Yes, Ferenc."),
+    ])
+    assert [(m.text, m.actor_id) for m in annotated.mentions if m.label == "PERSON" and m.source != "coreference"] == [
+        ("Robert Person", "person:robert_person"), ("Putin", "person:vladimir_putin"),
+        ("Robert", "person:robert_person"), ("Ferenc", "person:ferenc_laczo"),
+    ]
+
+
+@pytest.mark.models
+def test_seed_title_is_not_glued(catalog):
+    from whoclaims.models import load_spacy
+
+    settings = Settings()
+    nlp = load_spacy(settings.spacy_model, actors_file=settings.actors_file)
+    title = SEED.read_text(encoding="utf-8").split("\n", 1)[0]
+    ents = [(ent.text, ent.label_) for ent in nlp(title).ents]
+    assert ("Putin", "PERSON") in ents
+    assert ("Robert Person", "PERSON") in ents
+    assert not any(label == "PERSON" and text not in {"Putin", "Robert Person"} for text, label in ents), ents
+
+
+# Floors the full extractor meets on the seed gold, and the bare model does not.
+FLOORS = {"PERSON": 0.95, "GPE": 0.95, "NORP": 0.95, "LOC": 0.9, "ORG": 0.8}
+
+
+def _meets_floors(table) -> bool:
+    return all(
+        table[label]["precision"] >= floor and table[label]["recall"] >= floor for label, floor in FLOORS.items()
+    ) and table["ACTOR"]["accuracy"] >= 0.95
+
+
+@pytest.mark.models
+def test_precision_and_recall_per_type_on_seed_gold(catalog):
+    report = _load_report()
+    settings = Settings()
+    text, after = report.after_spans(settings.spacy_model, settings.actors_file, catalog)
+    after_table = report.score(after, report.load_gold(report.GOLD, text))
+    assert _meets_floors(after_table), report.format_table("after", after_table)
+    assert after_table["ALL"]["f1"] >= 0.97
+    text, before = report.before_spans(settings.spacy_model, catalog)
+    before_table = report.score(before, report.load_gold(report.GOLD, text))
+    assert not _meets_floors(before_table), report.format_table("before", before_table)
+    assert before_table["PERSON"]["recall"] < FLOORS["PERSON"]
+
+
+def test_gold_places_every_row_in_the_seed():
+    report = _load_report()
+    episode = seed_episode()
+    spans = report.load_gold(report.GOLD, episode.text)
+    assert len(spans) > 150
+    assert all(any(turn.start_char <= s.start_char < turn.end_char for turn in episode.turns) for s in spans)
+    assert {s.label for s in spans} <= set(report.GOLD_LABELS)
+
+
+@pytest.mark.models
+@pytest.mark.skipif(not (SHARED_DATA / "ungdc").is_dir(), reason="../shared/data/ungdc is not present")
+def test_un_speech_runs_and_links_states(catalog):
+    from whoclaims.models import load_spacy
+
+    settings = Settings()
+    nlp = load_spacy(settings.spacy_model, actors_file=settings.actors_file)
+    text = (SHARED_DATA / "ungdc" / "speeches" / "RUS_79_2024.txt").read_text(encoding="utf-8")
+    annotated = _mentions(nlp, catalog, [("Sergey Lavrov", text)])
+    assert annotated.speaker_ids == {"Sergey Lavrov": "person:sergei_lavrov"}
+    linked = {m.actor_id for m in annotated.mentions}
+    assert {"state:russia", "state:united_states", "organisation:nato", "group:the_west"} <= linked
+    to_frame(mention_rows(annotated), MENTIONS)
+    to_frame(actor_rows(annotated, catalog=catalog), ACTORS)

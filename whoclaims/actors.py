@@ -84,13 +84,21 @@ class Actor:
     titles: tuple[str, ...] = ()
     case_sensitive: bool = False
     code: str | None = None
+    # (form, label) for forms whose NER label is not their list's default.
+    form_labels: tuple[tuple[str, str], ...] = ()
 
     def surface_forms(self) -> Iterator[tuple[str, str]]:
-        """(form, NER label) for every form that names this actor in text."""
-        for form in (self.name, *self.aliases, *self.metonyms):
-            yield form, self.label
-        for form in self.demonyms:
-            yield form, "NORP"
+        """(form, NER label) for every form that names this actor in text.
+
+        Labels: the name and aliases get the actor's label, metonyms GPE (a
+        capital or seat is a place read as the actor), demonyms NORP, unless
+        the file gives a form its own label.
+        """
+        overrides = dict(self.form_labels)
+        lists = (((self.name, *self.aliases), self.label), (self.metonyms, "GPE"), (self.demonyms, "NORP"))
+        for forms, default in lists:
+            for form in forms:
+                yield form, overrides.get(form, default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,9 +219,9 @@ class ActorCatalog:
         if stripped != candidates[-1]:
             candidates.append(stripped)
         for candidate in candidates:
-            found = self._exact.get(candidate)
-            if found is None and not is_acronym(candidate):
-                found = self._folded.get(candidate.casefold())
+            # Case-insensitive forms match text in capitals too ("PUTIN"); acronyms of the
+            # catalog sit only in the exact table, so "us" never finds "US".
+            found = self._exact.get(candidate) or self._folded.get(candidate.casefold())
             if found is not None:
                 return found
         return None
@@ -273,6 +281,30 @@ def _string_list(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]
     return tuple(item.strip() for item in value)
 
 
+def _form_list(entry: dict[str, Any], key: str, where: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Forms of a list whose items are strings or {form = "...", label = "..."} tables."""
+    value = entry.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ActorFileError(f"{where}: {key!r} must be a list")
+    forms, labels = [], []
+    for item in value:
+        if isinstance(item, dict):
+            form, label = item.get("form"), item.get("label")
+            if set(item) - {"form", "label"} or not isinstance(form, str) or label not in ENTITY_LABELS:
+                raise ActorFileError(
+                    f"{where}: items of {key!r} are strings or {{form = \"...\", label = \"<NER label>\"}}, got {item!r}"
+                )
+            labels.append((form.strip(), label))
+        else:
+            form = item
+        if not isinstance(form, str) or not form.strip():
+            raise ActorFileError(f"{where}: {key!r} must hold non-empty strings, got {item!r}")
+        forms.append(form.strip())
+    return tuple(forms), tuple(labels)
+
+
 def _parse_entry(entry: Any, where: str) -> Actor:
     if not isinstance(entry, dict):
         raise ActorFileError(f"{where}: each [[actor]] must be a table")
@@ -301,18 +333,22 @@ def _parse_entry(entry: Any, where: str) -> Actor:
     if code is not None and not isinstance(code, str):
         raise ActorFileError(f"{where} ({actor_id}): code must be a string")
     titles = tuple(title.casefold() for title in _string_list(entry, "titles", where))
+    aliases, alias_labels = _form_list(entry, "aliases", where)
+    metonyms, metonym_labels = _form_list(entry, "metonyms", where)
+    demonyms, demonym_labels = _form_list(entry, "demonyms", where)
     return Actor(
         actor_id=actor_id,
         name=" ".join(name.split()),
         type=actor_type,
         label=label,
         gender=gender,
-        aliases=_string_list(entry, "aliases", where),
-        metonyms=_string_list(entry, "metonyms", where),
-        demonyms=_string_list(entry, "demonyms", where),
+        aliases=aliases,
+        metonyms=metonyms,
+        demonyms=demonyms,
         titles=titles,
         case_sensitive=case_sensitive,
         code=code,
+        form_labels=alias_labels + metonym_labels + demonym_labels,
     )
 
 
