@@ -92,11 +92,13 @@ def _tag(holder: str, topic: str, stance: str) -> Markup:
 def _mark(text: str, spans: Sequence[ClaimSpan]) -> Markup:
     stances = {span.stance for span in spans}
     kind = stances.pop() if len(stances) == 1 else "mixed"
+    shown = clean_label(text)
     lines = []
     for span in spans:
         score = f" ({span.stance_score:.2f})" if span.stance_score is not None else ""
         lines.append(f"{span.holder} — {span.topic}: {span.stance}{score}")
-        if span.claim:
+        # The claim's own words only when they are not just the highlighted sentence (keeps the file small).
+        if span.claim and span.claim != shown:
             lines.append(f"   “{shorten(span.claim, 200)}”")
     labels = dict.fromkeys((span.holder, span.topic, span.stance) for span in spans)
     return Markup('<mark class="m-{kind}" title="{title}">{text}</mark><span class="tags">{tags}</span>').format(
@@ -215,7 +217,7 @@ def heatmap_svg(
     cells: Mapping[tuple[str, str], tuple[float, int, str]],
     *,
     label_width: int = 220,
-    cell_width: int = 104,
+    cell_width: int = 124,
 ) -> Markup:
     """A holder x topic grid coloured by net stance; `cells[(holder, topic)]` = (net, n_claims, tooltip)."""
     if not holders or not topics:
@@ -226,7 +228,7 @@ def heatmap_svg(
     for j, topic in enumerate(topics):
         x = label_width + j * cell_width + cell_width / 2
         body.append(Markup("<g><title>{}</title>").format(topic))
-        body.append(_text(x, head - 10, shorten(topic, 15), css="colhead", anchor="middle"))
+        body.append(_text(x, head - 10, shorten(topic, 17), css="colhead", anchor="middle"))
         body.append(Markup("</g>"))
     for i, holder in enumerate(holders):
         y = head + i * row
