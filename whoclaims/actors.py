@@ -254,8 +254,10 @@ class ActorCatalog:
         """(actor_id, canonical_name) for a speaker label.
 
         A label naming a catalog person (in any case: "TRUMP", "Donald Trump") maps
-        to that actor; any other label gets `person:<slug>` and the label itself as
-        the name (title-cased when the label is all capitals).
+        to that actor, and so does a label naming any other catalog actor under the
+        usual case rules (an institutional speaker: "EU", "Russian Federation"); any
+        other label gets `person:<slug>` and the label itself as the name
+        (title-cased when the label is all capitals).
         """
         clean = " ".join(name.split())
         key = normalise_form(clean)
@@ -263,6 +265,8 @@ class ActorCatalog:
         if actor is None:
             stripped = _TITLE_PATTERN.sub("", key)
             actor = self._speaker_folded.get(stripped.casefold())
+        if actor is None and (found := self.match(clean)) is not None and found[1] != "NORP":
+            actor = found[0]
         if actor is not None:
             return actor.actor_id, actor.name
         canonical = clean.title() if is_acronym(clean) else clean
@@ -294,7 +298,8 @@ def _form_list(entry: dict[str, Any], key: str, where: str) -> tuple[tuple[str, 
             form, label = item.get("form"), item.get("label")
             if set(item) - {"form", "label"} or not isinstance(form, str) or label not in ENTITY_LABELS:
                 raise ActorFileError(
-                    f"{where}: items of {key!r} are strings or {{form = \"...\", label = \"<NER label>\"}}, got {item!r}"
+                    f"{where}: items of {key!r} are strings or "
+                    f"{{form = \"...\", label = \"<NER label>\"}}, got {item!r}"
                 )
             labels.append((form.strip(), label))
         else:
