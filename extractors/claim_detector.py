@@ -22,7 +22,9 @@ How the decision is made (`ClaimDetector.score`):
      predicts or prescribes (predicative adjective, comparison, modal, future,
      cognition frame). Check-worthiness labels only mark factual claims, and
      this prior is what lets opinions, predictions and prescriptions through;
-   - `fragment` (no finite verb) and `imperative` keep the learned score only.
+   - `imperative` sentences (possible prescriptions) get the weaker
+     `IMPERATIVE_PRIOR`, and `fragment`s (no finite verb) keep the learned
+     score only.
 3. Callers abstain below `settings.claim_threshold` (default 0.5): with the
    default priors every declarative content sentence passes it, which is the
    recall-first choice the downstream topic filter expects.
@@ -55,6 +57,7 @@ N_HASH = 4096
 EXCLUDED_FACTOR = 0.1
 DECLARATIVE_PRIOR = 0.55
 MARKED_PRIOR = 0.7
+IMPERATIVE_PRIOR = 0.45
 
 # --- lexicons (general English, not tuned to any episode)
 
@@ -110,6 +113,12 @@ _PROCEDURAL = re.compile(
     re.IGNORECASE,
 )
 
+# Verbs of questions that ask the addressee for a view ("What do you make of X?", "How do you see Y?").
+ELICITING_VERBS = frozenset({
+    "think", "make", "see", "view", "feel", "expect", "explain", "say", "mean", "assess", "describe",
+    "understand", "tell", "respond", "react", "answer", "read", "interpret", "evaluate", "characterize",
+    "characterise", "position", "reconcile", "account", "define", "summarize", "summarise", "rate",
+})
 _WH = frozenset({"what", "who", "whom", "whose", "which", "why", "how", "where", "when"})
 
 PARSE_FEATURES: tuple[str, ...] = (
@@ -147,7 +156,7 @@ def subject_of(token: Token) -> Token | None:
         for child in head.children:
             if child.dep_ in {"nsubj", "nsubjpass", "csubj", "expl"}:
                 return child
-        if head.dep_ == "conj" and head.head is not head:
+        if head.dep_ == "conj" and head.head.i != head.i:
             head = head.head
         else:
             break
@@ -157,7 +166,7 @@ def subject_of(token: Token) -> Token | None:
 def sentence_root(span: Span) -> Token:
     """The root of a sentence span (the first token whose head lies outside it)."""
     for token in span:
-        if token.head.i < span.start or token.head.i >= span.end or token.head is token:
+        if token.head.i < span.start or token.head.i >= span.end or token.head.i == token.i:
             return token
     return span[0]
 
@@ -229,7 +238,24 @@ def has_rhetorical_form(span: Span) -> bool:
     if first in {"how", "who", "why", "what"} and len(tokens) > 2:
         second = tokens[1].lower_
         rest = {t.lower_ for t in tokens[2:4]}
-        if second in {"can", "could", "would", "do", "does", "should"} and rest & {"you", "one", "anyone", "we", "anybody"}:
+        verb = sentence_root(span)
+        if (
+            second in {"can", "could", "would", "do", "does", "should"}
+            and rest & {"you", "one", "anyone", "we", "anybody", "i"}
+            and verb.lemma_.lower() not in ELICITING_VERBS
+        ):
+            return True
+    return False
+
+
+def is_answered(span: Span) -> bool:
+    """Whether the same speaker goes on with a statement after `span` in the same paragraph."""
+    doc = span.doc
+    rest = doc[span.end :]
+    for sent in rest.sents if len(rest) else ():
+        if not any(not t.is_space and not t.is_punct for t in sent):
+            continue
+        if not is_question(sent):
             return True
     return False
 
@@ -241,8 +267,9 @@ def has_content(span: Span) -> bool:
 def classify(span: Span) -> str:
     """The kind of a sentence (one of `KINDS`), from the parse and general lexicons.
 
-    A question is `rhetorical` when it has a rhetorical form and the same
-    speaker goes on talking in the same paragraph; otherwise it is a `question`.
+    A question is `rhetorical` when it has a rhetorical form ("How do you split
+    X?", "Isn't it ...?", not "What do you make of X?") and the same speaker goes
+    on with a statement in the same paragraph; otherwise it is a `question`.
     """
     text = span.text.strip()
     tokens = words(span)
@@ -258,8 +285,7 @@ def classify(span: Span) -> str:
         return "procedural"
     root = sentence_root(span)
     if is_question(span):
-        followed = any(not t.is_space and not t.is_punct for t in span.doc[span.end :])
-        if followed and has_rhetorical_form(span):
+        if has_rhetorical_form(span) and is_answered(span):
             return "rhetorical"
         return "question"
     if is_imperative(span, root):
@@ -436,6 +462,8 @@ def combine(learned: float, kind: str, *, marked: bool) -> float:
     if kind in {"declarative", "rhetorical"}:
         prior = MARKED_PRIOR if marked else DECLARATIVE_PRIOR
         return 1.0 - (1.0 - learned) * (1.0 - prior)
+    if kind == "imperative":
+        return 1.0 - (1.0 - learned) * (1.0 - IMPERATIVE_PRIOR)
     return learned
 
 

@@ -1,16 +1,341 @@
-"""Claims: which sentences carry a claim, and who holds it (minimal version: holder = speaker)."""
+"""Claims: which sentences carry a claim, who holds it, and how firmly.
+
+`extract_claims` keeps the sentences whose claim score (`ClaimDetector.score`:
+learned score combined with parse rules, see `extractors.claim_detector`)
+reaches `settings.claim_threshold` and abstains below it. For each kept
+sentence it reads the dependency parse:
+
+- Holder. By default the turn's speaker (`annotated.speaker_ids` gives the
+  actor id when the entities stage set it). When the main predicate is a
+  reporting or cognition cue ("say", "argue", "believe", "warn", "speak about",
+  "according to", "as X said", "his view is that", ...) with a clausal or
+  nominal complement, the holder moves to the cue's subject: a first-person
+  subject keeps the speaker (`self`, with the cue); "you" / "your article"
+  from a speaker addressing someone gives the other speaker of the
+  neighbouring turns (`addressee`); a named, pronominal or role subject gives
+  that actor (`reported`), canonicalised through
+  `extractors.entities.find_mention` when that stage is installed, otherwise
+  through the nearest matching named entity, otherwise the subject's text.
+  Non-agent subjects ("the model suggests", "this shows", "many people") keep
+  the speaker. The content span is then the cue's complement; for a self claim
+  with no cue it is the whole sentence.
+- Nested claims (`settings.nested_claims`). A cue inside the content whose
+  holder differs from the enclosing claim's ("I think it is clear that Putin
+  believes that ...") gives a second row for the embedded view, with
+  `parent_claim_id` set to the enclosing claim.
+- Epistemic marks, read from the claim's frame and its own content tokens
+  (not those of nested reports): `hedged`, `negated` (the content's main
+  predicate), `predicted` (will / shall / going to, expectation cues),
+  `hoped`, `feared`, and `asked` (a rhetorical question that asserts).
+
+Claim ids are `f"{episode_id}:{sentence_id}:{k}"`, `k` = 0 for the sentence's
+main claim and 1, 2, ... for nested ones in text order, so they are stable
+across runs.
+"""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from extractors.claim_detector import ClaimDetector
-from whoclaims.records import AnnotatedEpisode, Claim
+from extractors.claim_detector import ClaimDetector, classify, sentence_root, subject_of
+from whoclaims.records import AnnotatedEpisode, Claim, Mention, Sentence
 from whoclaims.settings import Settings
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
 
 log = logging.getLogger(__name__)
 
 EXTRACTOR_NAME = "claims.attribution.v1"
+
+# --- cue lexicons (general English reporting / cognition vocabulary)
+
+SPEECH_CUES = frozenset({
+    "say", "argue", "claim", "assert", "contend", "insist", "maintain", "state", "declare", "announce", "tell",
+    "add", "note", "stress", "emphasize", "emphasise", "warn", "plead", "suggest", "propose", "predict",
+    "conclude", "write", "speak", "talk", "explain", "mention", "acknowledge", "admit", "deny", "allege",
+    "report", "reveal", "testify", "tweet", "post", "promise", "pledge", "vow", "threaten", "urge", "demand",
+    "recommend", "advocate", "call", "complain", "accuse", "signal", "hint", "discuss", "describe", "repeat",
+    "reiterate", "confirm", "concede", "agree", "disagree", "object", "point", "caution", "observe", "remark",
+    "reply", "respond", "answer", "highlight", "underline", "underscore", "counter", "dismiss", "reject",
+    "push", "press", "lobby", "campaign", "proclaim", "boast", "brag", "lament", "regret", "recall", "forecast",
+})
+COGNITION_CUES = frozenset({
+    "think", "believe", "feel", "expect", "hope", "fear", "worry", "doubt", "suspect", "assume", "imagine",
+    "know", "understand", "realize", "realise", "recognize", "recognise", "consider", "reckon", "guess",
+    "suppose", "want", "wish", "anticipate", "foresee", "estimate", "calculate", "judge", "view", "regard",
+    "perceive", "see", "dream", "trust", "figure", "conclude", "bet", "presume", "sense",
+})
+VERB_CUES = SPEECH_CUES | COGNITION_CUES
+ADJECTIVE_CUES = frozenset({
+    "confident", "convinced", "sure", "certain", "afraid", "worried", "concerned", "hopeful", "aware",
+    "optimistic", "pessimistic", "skeptical", "sceptical", "adamant", "clear", "insistent", "fearful", "anxious",
+})
+NOUN_CUES = frozenset({
+    "view", "belief", "claim", "argument", "position", "point", "assessment", "conviction", "confidence", "hope",
+    "fear", "desire", "wish", "insistence", "demand", "promise", "expectation", "prediction", "assumption",
+    "contention", "thesis", "feeling", "opinion", "suggestion", "warning", "case", "concern", "worry",
+})
+# Cues whose subject "you" is taken as the person addressed (not generic "you").
+ADDRESSEE_CUES = SPEECH_CUES | {"think", "believe", "feel", "expect", "fear", "worry", "hope", "doubt", "suspect", "consider"}
+# Cues that take a noun-phrase object as content ("you discuss three issues").
+OBJECT_CUES = frozenset({
+    "discuss", "describe", "mention", "propose", "suggest", "predict", "expect", "fear", "want", "demand",
+    "deny", "reject", "acknowledge", "admit", "emphasize", "emphasise", "stress", "highlight", "urge",
+    "advocate", "recommend", "reiterate", "repeat", "promise", "threaten", "forecast", "anticipate", "foresee",
+    "underline", "underscore", "dismiss", "claim",
+})
+# Cues whose content follows a preposition ("speak about X", "warn of X", "call for X").
+PREPOSITION_CUES = {
+    "speak": {"about", "of", "on"}, "talk": {"about", "of"}, "write": {"about", "of", "on"},
+    "warn": {"about", "of", "against"}, "worry": {"about"}, "plead": {"for"}, "call": {"for"},
+    "argue": {"for", "against"}, "push": {"for"}, "press": {"for"}, "advocate": {"for"}, "lobby": {"for"},
+    "campaign": {"for", "against"}, "complain": {"about", "of"}, "hope": {"for"}, "wish": {"for"},
+    "worried": {"about"}, "concerned": {"about"}, "afraid": {"of"}, "hopeful": {"about", "for"},
+    "confident": {"about", "of", "in"}, "optimistic": {"about"}, "pessimistic": {"about"},
+    "skeptical": {"about", "of"}, "sceptical": {"about", "of"}, "insist": {"on"}, "fear": {"for"},
+    "think": {"of"}, "dream": {"of", "about"},
+}
+# Subjects that are not holders: documents, evidence, abstractions and indefinite pronouns.
+NON_AGENT_SUBJECTS = frozenset({
+    "it", "this", "that", "these", "those", "which", "what", "who", "whom", "there", "one", "someone",
+    "somebody", "anyone", "anybody", "everyone", "everybody", "nobody", "none", "no one", "people",
+    "model", "theory", "data", "evidence", "history", "research", "study", "analysis", "logic", "experience",
+    "record", "fact", "number", "figure", "poll", "survey", "literature", "scholarship", "argument", "reality",
+    "situation", "story", "lesson", "picture", "trend", "sign", "result", "outcome", "approach", "framework",
+    "lens", "perspective", "side", "sides", "many", "some", "others", "most", "few", "all", "both", "either",
+})
+DOCUMENT_NOUNS = frozenset({
+    "article", "book", "piece", "paper", "essay", "op-ed", "column", "report", "study", "post", "tweet",
+    "speech", "statement", "letter", "chapter", "work", "research", "analysis", "writing", "blog", "podcast",
+    "interview", "testimony", "memo", "book", "argument", "view", "point", "position", "thesis", "claim",
+})
+AGENT_NOUNS = frozenset({
+    "president", "minister", "chancellor", "leader", "government", "administration", "regime", "kremlin",
+    "official", "officials", "spokesman", "spokeswoman", "spokesperson", "diplomat", "general", "commander",
+    "ambassador", "secretary", "senator", "congressman", "parliament", "congress", "senate", "ministry",
+    "envoy", "negotiator", "delegation", "military", "army", "state", "country", "nation", "ally", "allies",
+    "author", "journalist", "analyst", "analysts", "expert", "experts", "critic", "critics", "pundit",
+    "historian", "scholar", "colleague", "opponent", "party", "prime", "tsar", "czar", "dictator", "autocrat",
+})
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
+GROUP_PRONOUNS = frozenset({"they", "them", "their", "theirs"})
+SPEAKER_PRONOUNS = frozenset({"i", "me", "my", "mine", "we", "us", "our", "ours", "myself", "ourselves"})
+HOLDER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+
+HEDGE_WORDS = frozenset({
+    "probably", "perhaps", "maybe", "possibly", "likely", "presumably", "apparently", "arguably", "seemingly",
+    "conceivably", "supposedly", "potentially",
+})
+HEDGE_MODALS = frozenset({"may", "might", "could"})
+HEDGE_VERBS = frozenset({"seem", "appear"})
+HEDGE_CUES = frozenset({"think", "believe", "suspect", "guess", "feel", "imagine", "assume", "suppose", "reckon", "presume", "sense"})
+EXPECTATION_CUES = frozenset({"expect", "predict", "anticipate", "forecast", "foresee", "bet", "expectation", "prediction"})
+HOPE_CUES = frozenset({"hope", "wish", "want", "hopeful", "optimistic", "desire", "dream", "hopefully"})
+FEAR_CUES = frozenset({
+    "fear", "worry", "concern", "afraid", "worried", "concerned", "dread", "anxious", "fearful", "alarm",
+    "alarmed", "scared", "frightened", "nervous", "pessimistic", "warning",
+})
+TIME_NOUNS = frozenset({"second", "minute", "hour", "day", "week", "month", "year", "decade", "time", "while", "age"})
+NEGATIVE_DETERMINERS = frozenset({"no", "neither", "nobody", "nothing", "none", "never", "nowhere"})
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A cue, the token naming its holder, and the content it introduces (doc token range)."""
+
+    cue: Token
+    holder: Token | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Holder:
+    name: str
+    actor_id: str | None
+    attribution: str
+
+
+# --- frames from the parse
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Drop complementisers, conjunctions and punctuation at the edges of a content range."""
+    while start < end and (doc[start].is_punct or doc[start].is_space or doc[start].dep_ in {"mark", "cc"}
+                           or (doc[start].lower_ in {"that", "whether"} and doc[start].dep_ in {"mark", "det", "dobj"})):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].dep_ == "cc"):
+        end -= 1
+    return start, end
+
+
+def _subtree_range(token: Token) -> tuple[int, int]:
+    return _trim(token.doc, token.left_edge.i, token.right_edge.i + 1)
+
+
+def _complement(cue: Token) -> Token | None:
+    """The clause or phrase a cue introduces, or None when it has none."""
+    lemma = cue.lemma_.lower()
+    for child in cue.children:
+        if child.dep_ == "ccomp":
+            return child
+    for child in cue.children:
+        # "argued for months that X": the parser hangs the that-clause on the noun.
+        for noun in (c for c in child.children if child.dep_ == "prep" and c.dep_ == "pobj"):
+            for clause in noun.children:
+                if clause.dep_ in {"acl", "relcl", "ccomp"} and clause.left_edge.lower_ == "that" and (noun.ent_type_ in {"DATE", "TIME"} or noun.lemma_.lower() in TIME_NOUNS):
+                    return clause
+    for child in cue.children:
+        if child.dep_ == "xcomp" and lemma in {"want", "hope", "wish", "expect", "claim", "promise", "threaten",
+                                               "vow", "pledge", "urge", "seem", "appear", "plan", "intend",
+                                               "desire", "aim", "goal", "ambition", "intention", "confident",
+                                               "determined", "sure", "certain", "afraid"}:
+            return child
+        if child.dep_ in {"acl", "relcl"} and cue.pos_ == "NOUN" and any(c.dep_ == "mark" and c.lower_ == "that" for c in child.children):
+            return child
+        if child.dep_ == "acl" and cue.pos_ == "NOUN" and any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children):
+            return child
+    for child in cue.children:
+        if child.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "for" for c in child.children):
+            return child  # "plead for the West to do ..."
+        if child.dep_ == "prep" and child.lower_ in PREPOSITION_CUES.get(lemma, ()):
+            objects = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}
+                       and c.ent_type_ not in {"DATE", "TIME"} and c.lemma_.lower() not in TIME_NOUNS]
+            if objects:
+                return objects[0]
+    if lemma in OBJECT_CUES and cue.pos_ == "VERB":
+        for child in cue.children:
+            if child.dep_ == "dobj" and child.pos_ in {"NOUN", "PROPN"}:
+                return child
+    if cue.dep_ == "parataxis":
+        return None
+    if lemma in SPEECH_CUES:
+        for child in cue.children:  # "Putin said: the war will go on"
+            if child.dep_ == "parataxis" and child.i > cue.i:
+                return child
+    return None
+
+
+def _descend(cue: Token, complement: Token) -> tuple[Token, Token]:
+    """Follow a same-subject chain ("I want to emphasize that X") to the innermost cue."""
+    for _ in range(3):
+        if complement.dep_ != "xcomp" or complement.lemma_.lower() not in VERB_CUES:
+            break
+        inner = _complement(complement)
+        if inner is None:
+            break
+        cue, complement = complement, inner
+    return cue, complement
+
+
+def frame_of(token: Token) -> Frame | None:
+    """The frame `token` opens as a cue (verb, predicative adjective or possessed noun), or None."""
+    lemma = token.lemma_.lower()
+    if token.pos_ in {"VERB", "AUX"} and lemma in VERB_CUES:
+        if any(child.dep_ == "auxpass" for child in token.children):
+            return None  # "it is said that": no holder named
+        complement = _complement(token)
+        if complement is None:
+            return None
+        cue, complement = _descend(token, complement)
+        subject = subject_of(token)
+        if subject is None and token.dep_ == "xcomp":
+            subject = subject_of(token.head)
+        start, end = _subtree_range(complement)
+        return Frame(cue, subject, start, end) if end > start else None
+    if token.pos_ == "ADJ" and lemma in ADJECTIVE_CUES and token.dep_ in {"acomp", "ROOT"}:
+        complement = _complement(token)
+        if complement is None and token.dep_ == "acomp":
+            complement = next((c for c in token.head.children if c.dep_ == "ccomp"), None)
+        if complement is None:
+            return None
+        subject = subject_of(token.head if token.dep_ == "acomp" else token)
+        if subject is None or subject.lower_ == "it":
+            return None  # "it is clear that": the speaker's own frame
+        start, end = _subtree_range(complement)
+        return Frame(token, subject, start, end) if end > start else None
+    if token.pos_ == "NOUN" and lemma in NOUN_CUES:
+        owner = next((c for c in token.children if c.dep_ == "poss"), None)
+        if owner is None:
+            return None
+        complement = _complement(token)
+        if complement is None and token.dep_ in {"nsubj", "nsubjpass"}:
+            # "His view is that X": the clause hangs on the copula.
+            complement = next((c for c in token.head.children if c.dep_ in {"ccomp", "attr"} and c.i > token.i), None)
+            if complement is not None and complement.dep_ == "attr" and complement.pos_ not in {"VERB", "AUX"}:
+                complement = next((c for c in complement.children if c.dep_ in {"ccomp", "acl", "relcl"}), None)
+        if complement is None:
+            return None
+        start, end = _subtree_range(complement)
+        return Frame(token, owner, start, end) if end > start else None
+    return None
+
+
+def main_frame(span: Span) -> Frame | None:
+    """The frame of the sentence's main clause: a cue root, "according to X", or "as X said"."""
+    root = sentence_root(span)
+    frame = frame_of(root)
+    if frame is None and root.pos_ == "AUX":
+        # "I am worried that X", "His view is that X"
+        for child in root.children:
+            if child.dep_ == "acomp" or (child.dep_ in {"nsubj"} and child.pos_ == "NOUN"):
+                frame = frame_of(child)
+                if frame is not None:
+                    break
+    if frame is None:
+        for child in root.children:
+            if child.dep_ == "dobj" and child.pos_ == "NOUN" and child.lemma_.lower() in NOUN_CUES:
+                # "He made the case that X": the subject of the verb holds it.
+                complement = _complement(child)
+                if complement is not None and root.lemma_.lower() in {"make", "have", "take", "hold", "put", "advance", "express", "share"}:
+                    start, end = _subtree_range(complement)
+                    if end > start:
+                        return Frame(child, subject_of(root), start, end)
+    if frame is not None:
+        return frame
+    for child in root.children:
+        if child.dep_ == "prep" and child.lower_ == "according":
+            to = next((c for c in child.children if c.lower_ == "to"), None)
+            source = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+            if source is not None:
+                return _frame_outside(span, child, child, source)
+        if child.dep_ == "advcl" and child.lemma_.lower() in VERB_CUES and any(
+            c.dep_ == "mark" and c.lower_ == "as" for c in child.children
+        ):
+            subject = subject_of(child)
+            if subject is not None:
+                return _frame_outside(span, child, child, subject)
+    return None
+
+
+def _frame_outside(span: Span, cue: Token, attached: Token, holder: Token) -> Frame | None:
+    """A frame whose content is the sentence without the subtree of `attached` ("As X said, Y")."""
+    left, right = attached.left_edge.i, attached.right_edge.i + 1
+    before = _trim(span.doc, span.start, left)
+    after = _trim(span.doc, right, span.end)
+    start, end = max(before, after, key=lambda r: r[1] - r[0])
+    return Frame(cue, holder, start, end) if end > start else None
+
+
+def _under_condition(token: Token, stop: Token) -> bool:
+    """Whether `token` sits in a conditional or interrogative clause below `stop` ("if he thinks X")."""
+    node = token
+    while node.i != stop.i and node.head.i != node.i:
+        if any(c.dep_ == "mark" and c.lower_ in {"if", "unless", "whether"} for c in node.children):
+            return True
+        if node.dep_ == "relcl":
+            return True
+        node = node.head
+    return False
+
+
+# --- holders
 
 
 def normalise_speaker(name: str) -> str:
@@ -19,35 +344,355 @@ def normalise_speaker(name: str) -> str:
     return name.title() if name.isupper() else name
 
 
+def _load_find_mention() -> Callable[[AnnotatedEpisode, int, int], Mention | None] | None:
+    """`extractors.entities.find_mention` when the entities stage is installed, else None."""
+    if importlib.util.find_spec("extractors.entities") is None:
+        return None
+    module = importlib.import_module("extractors.entities")
+    return getattr(module, "find_mention", None)
+
+
+class HolderResolver:
+    """Names holders: speakers, addressees and the subjects of cues."""
+
+    def __init__(self, annotated: AnnotatedEpisode, *, find_mention=None) -> None:
+        self.annotated = annotated
+        self.find_mention = find_mention
+        self.turns = {turn.turn_id: index for index, turn in enumerate(annotated.episode.turns)}
+        self.names_by_actor = {m.actor_id: m.canonical_name for m in annotated.mentions if m.actor_id and m.canonical_name}
+        self.sentences_by_turn: dict[int, list[Sentence]] = {}
+        for sentence in annotated.sentences:
+            self.sentences_by_turn.setdefault(sentence.turn_id, []).append(sentence)
+
+    def speaker(self, speaker: str) -> Holder:
+        actor_id = self.annotated.speaker_ids.get(speaker)
+        name = self.names_by_actor.get(actor_id) if actor_id else None
+        return Holder(name or normalise_speaker(speaker), actor_id, "self")
+
+    def addressee(self, sentence: Sentence) -> str | None:
+        """The other speaker of the neighbouring turns: the next turn's if different, else the previous one's."""
+        turns = self.annotated.episode.turns
+        index = self.turns.get(sentence.turn_id)
+        if index is None:
+            return None
+        for neighbour in (index + 1, index - 1):
+            if 0 <= neighbour < len(turns) and turns[neighbour].speaker != sentence.speaker:
+                return turns[neighbour].speaker
+        return None
+
+    def resolve(self, sentence: Sentence, token: Token | None, cue: Token) -> Holder:
+        """The holder of a frame whose holder token is `token` (a subject, possessor or source)."""
+        own = self.speaker(sentence.speaker)
+        if token is None:
+            return own
+        if token.lower_ == "you" or token.lower_ in {"your", "yours", "yourself"}:
+            addressee = self.addressee(sentence)
+            if addressee is None or (token.lower_ == "you" and cue.lemma_.lower() not in ADDRESSEE_CUES | NOUN_CUES):
+                return own
+            holder = self.speaker(addressee)
+            return Holder(holder.name, holder.actor_id, "addressee")
+        if token.lower_ in SPEAKER_PRONOUNS:
+            return own
+        if token.pos_ in {"NOUN"} and token.lemma_.lower() in DOCUMENT_NOUNS:
+            owner = next((c for c in token.children if c.dep_ == "poss"), None)
+            return own if owner is None else self.resolve(sentence, owner, cue)
+        holder = self._actor(sentence, token)
+        if holder is None:
+            return own
+        if holder.name == own.name or (holder.actor_id is not None and holder.actor_id == own.actor_id):
+            return own
+        addressee = self.addressee(sentence)
+        if addressee is not None and holder.name == self.speaker(addressee).name:
+            return Holder(holder.name, holder.actor_id, "addressee")
+        return holder
+
+    def _actor(self, sentence: Sentence, token: Token) -> Holder | None:
+        """A reported holder for `token`, or None when it names no agent."""
+        lower = token.lower_
+        named_modifier = any(c.dep_ in {"amod", "compound", "poss"} and c.ent_type_ in HOLDER_LABELS for c in token.children)
+        if (lower in NON_AGENT_SUBJECTS or token.lemma_.lower() in NON_AGENT_SUBJECTS) and not (token.ent_type_ or named_modifier):
+            return None
+        mention = self._mention(sentence, token)
+        if mention is not None:
+            return Holder(mention.canonical_name or mention.text, mention.actor_id, "reported")
+        if token.pos_ == "PRON":
+            if lower not in PERSON_PRONOUNS | GROUP_PRONOUNS:
+                return None
+            name = self._antecedent(sentence, token)
+            return Holder(name or lower, None, "reported")
+        entity = self._entity(token)
+        if entity is not None:
+            return Holder(entity, None, "reported")
+        if token.pos_ == "PROPN" or token.lemma_.lower() in AGENT_NOUNS:
+            return Holder(_phrase(token), None, "reported")
+        return None
+
+    def _mention(self, sentence: Sentence, token: Token) -> Mention | None:
+        if self.find_mention is None:
+            return None
+        offset = sentence.segment_offset
+        for start, end in ((token.idx, token.idx + len(token)),
+                           (token.left_edge.idx, token.right_edge.idx + len(token.right_edge))):
+            mention = self.find_mention(self.annotated, offset + start, offset + end)
+            if mention is not None and (mention.actor_id or mention.label in HOLDER_LABELS):
+                return mention
+        return None
+
+    @staticmethod
+    def _entity(token: Token) -> str | None:
+        for ent in token.doc.ents:
+            if ent.start <= token.i < ent.end and ent.label_ in HOLDER_LABELS:
+                return _clean_name(ent.text)
+        for child in token.children:  # "Russian officials", "the Kremlin's spokesman"
+            if child.dep_ in {"amod", "compound", "poss"} and child.ent_type_ in HOLDER_LABELS:
+                return _phrase(token)
+        return None
+
+    def _antecedent(self, sentence: Sentence, token: Token) -> str | None:
+        """The nearest preceding name a pronoun can refer to, within this turn (fallback coreference).
+
+        "he"/"she" take a PERSON entity, or a proper-noun subject the tagger did not label
+        as a place or group; "they" takes a group, country or organisation.
+        """
+        person = token.lower_ in PERSON_PRONOUNS
+        labels = {"PERSON"} if person else {"NORP", "GPE", "ORG"}
+        earlier = [s for s in self.sentences_by_turn.get(sentence.turn_id, []) if s.sentence_id < sentence.sentence_id][-3:]
+        pieces = [sentence.span[: max(token.i - sentence.span.start, 0)], *(s.span for s in reversed(earlier))]
+        for piece in pieces:
+            for previous in reversed(piece):
+                if previous.ent_type_ in labels:
+                    ent = next((e for e in previous.doc.ents if e.start <= previous.i < e.end), None)
+                    return _clean_name(ent.text if ent is not None else previous.text)
+                if person and previous.dep_ in {"nsubj", "nsubjpass"} and previous.is_title and previous.i > piece.start \
+                        and previous.pos_ in {"PROPN", "NOUN"} and previous.ent_type_ not in {"GPE", "NORP", "LOC"}:
+                    return _phrase(previous)  # a name the tagger missed or mislabelled ("Trump/NOUN said")
+                if person and previous.dep_ in {"nsubj", "nsubjpass"} and previous.pos_ == "PROPN" \
+                        and previous.ent_type_ not in {"GPE", "NORP", "LOC"}:
+                    return _phrase(previous)
+        return None
+
+
+def _clean_name(text: str) -> str:
+    text = " ".join(text.split())
+    for suffix in ("'s", "’s"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+    if text.lower().startswith("the "):
+        text = text[4:]
+    return text
+
+
+def _phrase(token: Token) -> str:
+    """The noun phrase of `token` without relative clauses or trailing modifiers."""
+    words = [t for t in token.subtree if t.i <= token.i or t.dep_ in {"compound", "flat"}]
+    words = [t for t in words if not any(a.dep_ in {"relcl", "acl", "prep", "appos"} for a in _ancestors_to(t, token))]
+    return _clean_name(" ".join(t.text for t in words if not t.is_punct))
+
+
+def _ancestors_to(token: Token, top: Token) -> list[Token]:
+    chain = []
+    while token.i != top.i and token.head.i != token.i:
+        chain.append(token)
+        token = token.head
+    return chain
+
+
+# --- epistemic marks
+
+
+def _content_root(doc: Doc, start: int, end: int) -> Token:
+    for token in doc[start:end]:
+        if token.head.i < start or token.head.i >= end or token.head.i == token.i:
+            return token
+    return doc[start]
+
+
+def _predicates(root: Token) -> list[Token]:
+    """The content's main predicate and the predicates conjoined to it."""
+    return [root, *[c for c in root.children if c.dep_ == "conj" and c.pos_ in {"VERB", "AUX", "ADJ"}]]
+
+
+def _is_negated(root: Token) -> bool:
+    for child in root.children:
+        if child.dep_ == "neg" or child.lower_ in {"never", "nor"} and child.dep_ in {"neg", "advmod", "cc", "preconj"}:
+            return True
+        if child.dep_ in {"nsubj", "nsubjpass"} and (
+            child.lower_ in NEGATIVE_DETERMINERS or any(d.lower_ in NEGATIVE_DETERMINERS for d in child.children if d.dep_ == "det")
+        ):
+            return True
+    return False
+
+
+def _is_future(root: Token) -> bool:
+    for predicate in _predicates(root):
+        for child in predicate.children:
+            if child.dep_ == "aux" and child.lower_ in {"will", "'ll", "shall", "wo"}:
+                return True
+        if predicate.lemma_ == "go" and predicate.tag_ == "VBG" and any(
+            c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for c in predicate.children
+        ):
+            return True
+        if predicate.lemma_.lower() in {"likely", "unlikely", "bound", "set", "poised", "about"} and any(
+            c.dep_ == "xcomp" for c in predicate.children
+        ):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Marks:
+    hedged: bool
+    negated: bool
+    predicted: bool
+    hoped: bool
+    feared: bool
+
+
+def epistemic_marks(doc: Doc, start: int, end: int, *, frame_tokens: list[Token], excluded: list[tuple[int, int]],
+                    self_frame: bool) -> Marks:
+    """Marks of a claim from its frame tokens and its own content tokens (nested reports excluded)."""
+    own = [t for t in doc[start:end] if not any(s <= t.i < e for s, e in excluded)]
+    lemmas = {t.lemma_.lower() for t in own} | {t.lower_ for t in own}
+    frame_lemmas = {t.lemma_.lower() for t in frame_tokens}
+    cue_lemma = frame_tokens[0].lemma_.lower() if frame_tokens else ""
+    if frame_tokens and frame_tokens[0].lower_ == "according":
+        cue_lemma = "according"
+    hedged = bool(lemmas & HEDGE_WORDS) or any(
+        (t.tag_ == "MD" and t.lower_ in HEDGE_MODALS) or (t.lemma_ in HEDGE_VERBS and t.pos_ in {"VERB", "AUX"})
+        or (t.lemma_ in HEDGE_CUES and subject_of(t) is not None and subject_of(t).lower_ in {"i", "we"})
+        for t in own
+    ) or (self_frame and bool(frame_lemmas & HEDGE_CUES)) or any(
+        t.lemma_ in HEDGE_VERBS for t in frame_tokens
+    )
+    root = _content_root(doc, start, end)
+    cue_negated = any(_is_negated(t) for t in frame_tokens if t.pos_ in {"VERB", "AUX", "ADJ"})
+    return Marks(
+        hedged=hedged,
+        negated=_is_negated(root) or cue_negated,
+        predicted=_is_future(root) or cue_lemma in EXPECTATION_CUES,
+        hoped=cue_lemma in HOPE_CUES or "hopefully" in lemmas,
+        feared=cue_lemma in FEAR_CUES or any(t.lemma_.lower() in FEAR_CUES and t.dep_ in {"acomp", "ROOT"} for t in own),
+    )
+
+
+def cue_name(token: Token) -> str:
+    """The cue as recorded: its lemma ("according" for "according to")."""
+    return "according" if token.lower_ == "according" else token.lemma_.lower()
+
+
+def _frame_tokens(frame: Frame | None, stop: Token) -> list[Token]:
+    """The cue and the cues above it up to `stop` (what frames the content)."""
+    if frame is None:
+        return []
+    tokens = [frame.cue]
+    node = frame.cue
+    while node.i != stop.i and node.head.i != node.i:
+        node = node.head
+        tokens.append(node)
+    return tokens
+
+
+# --- extraction
+
+
 def extract_claims(annotated: AnnotatedEpisode, *, detector: ClaimDetector, settings: Settings) -> list[Claim]:
-    """One claim per sentence whose claim score reaches `settings.claim_threshold`; abstains below it."""
+    """Claims of an annotated episode, with holders, attribution, marks and nested reports.
+
+    Sentences scoring below `settings.claim_threshold` yield nothing (the
+    extractor abstains); nested rows are added when `settings.nested_claims`.
+    """
     sentences = annotated.sentences
     scores = detector.score([sentence.span for sentence in sentences])
+    resolver = HolderResolver(annotated, find_mention=_load_find_mention())
     claims: list[Claim] = []
-    episode_id = annotated.episode.episode_id
     for sentence, score in zip(sentences, scores):
         if score < settings.claim_threshold:
             continue
-        speaker_id = annotated.speaker_ids.get(sentence.speaker)
-        claims.append(Claim(
-            claim_id=f"{episode_id}:{sentence.sentence_id}:0",
-            turn_id=sentence.turn_id,
-            sentence_id=sentence.sentence_id,
-            speaker=sentence.speaker,
-            speaker_id=speaker_id,
-            holder=normalise_speaker(sentence.speaker),
-            holder_id=speaker_id,
-            attribution="self",
-            cue=None,
-            claim=sentence.text,
-            start_char=sentence.start_char,
-            end_char=sentence.end_char,
-            sentence=sentence.text,
-            sentence_start_char=sentence.start_char,
-            sentence_end_char=sentence.end_char,
-            start_s=sentence.start_s,
-            end_s=sentence.end_s,
-            claim_score=float(score),
-            span=sentence.span,
-        ))
+        claims.extend(_sentence_claims(annotated, sentence, float(score), resolver, nested=settings.nested_claims))
+    log.debug("%s: %d claims from %d sentences", annotated.episode.episode_id, len(claims), len(sentences))
     return claims
+
+
+def _sentence_claims(annotated: AnnotatedEpisode, sentence: Sentence, score: float, resolver: HolderResolver, *,
+                     nested: bool) -> list[Claim]:
+    span = sentence.span
+    doc = span.doc
+    root = sentence_root(span)
+    asked = classify(span) == "rhetorical"
+    frame = main_frame(span)
+    if frame is not None:
+        holder = resolver.resolve(sentence, frame.holder, frame.cue)
+        start, end = frame.start, frame.end
+    else:
+        holder = resolver.speaker(sentence.speaker)
+        start, end = span.start, span.end
+    own_holder = resolver.speaker(sentence.speaker)
+
+    inner: list[tuple[Frame, Holder]] = []
+    if nested and not asked:
+        for token in doc[start:end]:
+            if frame is not None and token.i == frame.cue.i:
+                continue
+            candidate = frame_of(token)
+            if candidate is None or candidate.holder is None or _under_condition(token, root):
+                continue
+            if candidate.start <= token.i < candidate.end:
+                continue
+            inner_holder = resolver.resolve(sentence, candidate.holder, candidate.cue)
+            if inner_holder.attribution == "self" or inner_holder.name in {holder.name}:
+                continue
+            inner.append((candidate, inner_holder))
+
+    excluded = [(f.start, f.end) for f, _ in inner]
+    top_frame_tokens = _frame_tokens(frame, root)
+    marks = epistemic_marks(doc, start, end, frame_tokens=top_frame_tokens, excluded=excluded,
+                            self_frame=holder.attribution == "self")
+    episode_id = annotated.episode.episode_id
+    top_id = f"{episode_id}:{sentence.sentence_id}:0"
+    claims = [_claim(sentence, top_id, holder, own_holder, frame, doc, start, end, score, marks, asked, None)]
+    ranges: list[tuple[int, int, str]] = [(start, end, top_id)]
+    for k, (candidate, inner_holder) in enumerate(sorted(inner, key=lambda item: item[0].cue.i), start=1):
+        # The parent is the innermost enclosing claim.
+        parent = next(cid for s, e, cid in reversed(ranges) if s <= candidate.cue.i < e)
+        others = [(f.start, f.end) for f, _ in inner if f is not candidate and candidate.start <= f.start < candidate.end]
+        inner_marks = epistemic_marks(doc, candidate.start, candidate.end, frame_tokens=[candidate.cue],
+                                      excluded=others, self_frame=False)
+        claim_id = f"{episode_id}:{sentence.sentence_id}:{k}"
+        claims.append(_claim(sentence, claim_id, inner_holder, own_holder, candidate, doc, candidate.start,
+                             candidate.end, score, inner_marks, False, parent))
+        ranges.append((candidate.start, candidate.end, claim_id))
+    return claims
+
+
+def _claim(sentence: Sentence, claim_id: str, holder: Holder, speaker: Holder, frame: Frame | None, doc: Doc,
+           start: int, end: int, score: float, marks: Marks, asked: bool, parent: str | None) -> Claim:
+    content = doc[start:end]
+    offset = sentence.segment_offset
+    return Claim(
+        claim_id=claim_id,
+        turn_id=sentence.turn_id,
+        sentence_id=sentence.sentence_id,
+        speaker=sentence.speaker,
+        speaker_id=speaker.actor_id,
+        holder=holder.name,
+        holder_id=holder.actor_id,
+        attribution=holder.attribution,
+        cue=cue_name(frame.cue) if frame is not None else None,
+        claim=content.text,
+        start_char=offset + content.start_char,
+        end_char=offset + content.end_char,
+        sentence=sentence.text,
+        sentence_start_char=sentence.start_char,
+        sentence_end_char=sentence.end_char,
+        start_s=sentence.start_s,
+        end_s=sentence.end_s,
+        claim_score=score,
+        hedged=marks.hedged,
+        negated=marks.negated,
+        predicted=marks.predicted,
+        hoped=marks.hoped,
+        feared=marks.feared,
+        asked=asked,
+        parent_claim_id=parent,
+        span=content,
+    )

@@ -1,0 +1,110 @@
+"""Frozen parses and a hand-built annotated episode for the claim tests (no spaCy model needed).
+
+Each entry of `PARSES` is one sentence as the pinned en_core_web_sm 3.8.0 parsed
+it, token by token: `text/tag/pos/dep/head/lemma/entity` (head is the index in
+the sentence, `~` after the text marks a token with no space after it, entity
+is `B-LABEL`, `I-LABEL` or `-`). Freezing the parses keeps the rule tests
+independent of the parser while staying realistic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import spacy
+from spacy.tokens import Doc
+
+from extractors.claim_detector import N_HASH, PARSE_FEATURES, ClaimDetector
+from whoclaims.records import AnnotatedEpisode, Episode, Segment, Sentence, Turn
+
+PARSES: dict[str, str] = {
+    'Your book argues that the Kremlin never abandoned its goals.': "Your/PRP$/PRON/poss/1/your/- book/NN/NOUN/nsubj/2/book/- argues/VBZ/VERB/ROOT/2/argue/- that/IN/SCONJ/mark/7/that/- the/DT/DET/det/5/the/- Kremlin/NNP/PROPN/nsubj/7/Kremlin/B-ORG never/RB/ADV/neg/7/never/- abandoned/VBD/VERB/ccomp/2/abandon/- its/PRP$/PRON/poss/9/its/- goals~/NNS/NOUN/dobj/7/goal/- .~/./PUNCT/punct/2/./-",
+    'You warn that Europe is running out of time.': "You/PRP/PRON/nsubj/1/you/- warn/VBP/VERB/ROOT/1/warn/- that/IN/SCONJ/mark/5/that/- Europe/NNP/PROPN/nsubj/5/Europe/B-LOC is/VBZ/AUX/aux/5/be/- running/VBG/VERB/ccomp/1/run/- out/IN/ADP/prep/5/out/- of/IN/ADP/prep/6/of/- time~/NN/NOUN/pobj/7/time/- .~/./PUNCT/punct/1/./-",
+    'Welcome to the show.': "Welcome/VBP/VERB/ROOT/0/welcome/- to/IN/ADP/prep/0/to/- the/DT/DET/det/3/the/- show~/NN/NOUN/pobj/1/show/- .~/./PUNCT/punct/0/./-",
+    'What do you make of the latest offensive?': "What/WP/PRON/dobj/3/what/- do/VBP/AUX/aux/3/do/- you/PRP/PRON/nsubj/3/you/- make/VB/VERB/ROOT/3/make/- of/IN/ADP/prep/3/of/- the/DT/DET/det/7/the/- latest/JJS/ADJ/amod/7/late/- offensive~/NN/NOUN/pobj/4/offensive/- ?~/./PUNCT/punct/3/?/-",
+    'Thanks so much for having me.': "Thanks/NNS/NOUN/ROOT/0/thank/- so/RB/ADV/advmod/2/so/- much/RB/ADV/advmod/0/much/- for/IN/ADP/prep/0/for/- having/VBG/VERB/pcomp/3/have/- me~/PRP/PRON/dobj/4/I/- .~/./PUNCT/punct/0/./-",
+    'I think that the offensive has stalled.': "I/PRP/PRON/nsubj/1/I/- think/VBP/VERB/ROOT/1/think/- that/IN/SCONJ/mark/6/that/- the/DT/DET/det/4/the/- offensive/NN/NOUN/nsubj/6/offensive/- has/VBZ/AUX/aux/6/have/- stalled~/VBN/VERB/ccomp/1/stall/- .~/./PUNCT/punct/1/./-",
+    'I suspect it is obvious that Putin believes that the West will tire.': "I/PRP/PRON/nsubj/1/I/- suspect/VBP/VERB/ROOT/1/suspect/- it/PRP/PRON/nsubj/3/it/- is/VBZ/AUX/ccomp/1/be/- obvious/JJ/ADJ/acomp/3/obvious/- that/IN/SCONJ/mark/7/that/- Putin/NNP/PROPN/nsubj/7/Putin/B-PERSON believes/VBZ/VERB/ccomp/3/believe/- that/IN/SCONJ/mark/12/that/- the/DT/DET/det/10/the/- West/NNP/PROPN/nsubj/12/West/B-LOC will/MD/AUX/aux/12/will/- tire~/VB/VERB/ccomp/7/tire/- .~/./PUNCT/punct/1/./-",
+    'The Kremlin said that the talks would resume.': "The/DT/DET/det/1/the/- Kremlin/NNP/PROPN/nsubj/2/Kremlin/B-ORG said/VBD/VERB/ROOT/2/say/- that/IN/SCONJ/mark/7/that/- the/DT/DET/det/5/the/- talks/NNS/NOUN/nsubj/7/talk/- would/MD/AUX/aux/7/would/- resume~/VB/VERB/ccomp/2/resume/- .~/./PUNCT/punct/2/./-",
+    'Macron has argued for months that Europe must rearm.': "Macron/NNP/PROPN/nsubj/2/Macron/B-ORG has/VBZ/AUX/aux/2/have/- argued/VBN/VERB/ROOT/2/argue/- for/IN/ADP/prep/2/for/- months/NNS/NOUN/pobj/3/month/B-DATE that/IN/SCONJ/dobj/8/that/- Europe/NNP/PROPN/nsubj/8/Europe/B-LOC must/MD/AUX/aux/8/must/- rearm~/VB/VERB/relcl/4/rearm/- .~/./PUNCT/punct/2/./-",
+    'He believes that sanctions will fail.': "He/PRP/PRON/nsubj/1/he/- believes/VBZ/VERB/ROOT/1/believe/- that/IN/SCONJ/mark/5/that/- sanctions/NNS/NOUN/nsubj/5/sanction/- will/MD/AUX/aux/5/will/- fail~/VB/VERB/ccomp/1/fail/- .~/./PUNCT/punct/1/./-",
+    'According to NATO, the front has not moved.': "According/VBG/VERB/prep/8/accord/- to/IN/ADP/prep/0/to/- NATO~/NNP/PROPN/pobj/1/NATO/B-ORG ,/,/PUNCT/punct/8/,/- the/DT/DET/det/5/the/- front/NN/NOUN/nsubj/8/front/- has/VBZ/AUX/aux/8/have/- not/RB/PART/neg/8/not/- moved~/VBN/VERB/ROOT/8/move/- .~/./PUNCT/punct/8/./-",
+    'The data suggests that the economy is slowing.': "The/DT/DET/det/1/the/- data/NNS/NOUN/nsubj/2/datum/- suggests/VBZ/VERB/ROOT/2/suggest/- that/IN/SCONJ/mark/7/that/- the/DT/DET/det/5/the/- economy/NN/NOUN/nsubj/7/economy/- is/VBZ/AUX/aux/7/be/- slowing~/VBG/VERB/ccomp/2/slow/- .~/./PUNCT/punct/2/./-",
+    'Russia is not winning this war.': "Russia/NNP/PROPN/nsubj/3/Russia/B-GPE is/VBZ/AUX/aux/3/be/- not/RB/PART/neg/3/not/- winning/VBG/VERB/ROOT/3/win/- this/DT/DET/det/5/this/- war~/NN/NOUN/dobj/3/war/- .~/./PUNCT/punct/3/./-",
+    'Moscow is going to escalate.': "Moscow/NNP/PROPN/nsubj/2/Moscow/B-GPE is/VBZ/AUX/aux/2/be/- going/VBG/VERB/ROOT/2/go/- to/TO/PART/aux/4/to/- escalate~/VB/VERB/xcomp/2/escalate/- .~/./PUNCT/punct/2/./-",
+    'I hope that the ceasefire holds.': "I/PRP/PRON/nsubj/1/I/- hope/VBP/VERB/ROOT/1/hope/- that/IN/SCONJ/mark/5/that/- the/DT/DET/det/4/the/- ceasefire/NN/NOUN/nsubj/5/ceasefire/- holds~/VBZ/VERB/ccomp/1/hold/- .~/./PUNCT/punct/1/./-",
+    'I fear that the ceasefire will collapse.': "I/PRP/PRON/nsubj/1/I/- fear/VBP/VERB/ROOT/1/fear/- that/IN/SCONJ/mark/6/that/- the/DT/DET/det/4/the/- ceasefire/NN/NOUN/nsubj/6/ceasefire/- will/MD/AUX/aux/6/will/- collapse~/VB/VERB/ccomp/1/collapse/- .~/./PUNCT/punct/1/./-",
+    'Perhaps the front might hold.': "Perhaps/RB/ADV/advmod/4/perhaps/- the/DT/DET/det/2/the/- front/NN/NOUN/nsubj/4/front/- might/MD/AUX/aux/4/might/- hold~/VB/VERB/ROOT/4/hold/- .~/./PUNCT/punct/4/./-",
+    'How can anyone trust a government that broke every promise?': "How/WRB/SCONJ/advmod/3/how/- can/MD/AUX/aux/3/can/- anyone/NN/PRON/nsubj/3/anyone/- trust/VB/VERB/ROOT/3/trust/- a/DT/DET/det/5/a/- government/NN/NOUN/dobj/3/government/- that/WDT/PRON/nsubj/7/that/- broke/VBD/VERB/relcl/5/break/- every/DT/DET/det/9/every/- promise~/NN/NOUN/dobj/7/promise/- ?~/./PUNCT/punct/3/?/-",
+    'Nobody can.': "Nobody/NN/PRON/nsubj/1/nobody/- can~/MD/AUX/ROOT/1/can/- .~/./PUNCT/punct/1/./-",
+    'These views are my own and do not represent the government.': "These/DT/DET/det/1/these/- views/NNS/NOUN/nsubj/2/view/- are/VBP/AUX/ROOT/2/be/- my/PRP$/PRON/poss/4/my/- own/JJ/ADJ/attr/2/own/- and/CC/CCONJ/cc/2/and/- do/VBP/AUX/aux/8/do/- not/RB/PART/neg/8/not/- represent/VB/VERB/conj/2/represent/- the/DT/DET/det/10/the/- government~/NN/NOUN/dobj/8/government/- .~/./PUNCT/punct/2/./-",
+    'Let me turn to the economy.': "Let/VB/VERB/ROOT/0/let/- me/PRP/PRON/nsubj/2/I/- turn/VB/VERB/ccomp/0/turn/- to/IN/ADP/prep/2/to/- the/DT/DET/det/5/the/- economy~/NN/NOUN/pobj/3/economy/- .~/./PUNCT/punct/0/./-",
+    'Sure.': "Sure~/UH/INTJ/ROOT/0/sure/- .~/./PUNCT/punct/0/./-",
+    'That is a great question.': "That/DT/PRON/nsubj/1/that/- is/VBZ/AUX/ROOT/1/be/- a/DT/DET/det/4/a/- great/JJ/ADJ/amod/4/great/- question~/NN/NOUN/attr/1/question/- .~/./PUNCT/punct/1/./-",
+    'In the spring, perhaps.': "In/IN/ADP/ROOT/0/in/- the/DT/DET/det/2/the/B-DATE spring~/NN/NOUN/pobj/0/spring/I-DATE ,/,/PUNCT/punct/4/,/- perhaps~/RB/ADV/advmod/0/perhaps/- .~/./PUNCT/punct/0/./-",
+    'Give Ukraine the missiles.': "Give/VB/VERB/ROOT/0/give/- Ukraine/NNP/PROPN/dative/0/Ukraine/B-GPE the/DT/DET/det/3/the/- missiles~/NNS/NOUN/dobj/0/missile/- .~/./PUNCT/punct/0/./-",
+    'Sanctions have cut Russian oil revenue by a third since 2022.': "Sanctions/NNS/NOUN/nsubj/2/sanction/- have/VBP/AUX/aux/2/have/- cut/VBN/VERB/ROOT/2/cut/- Russian/JJ/ADJ/amod/5/russian/B-NORP oil/NN/NOUN/compound/5/oil/- revenue/NN/NOUN/dobj/2/revenue/- by/IN/ADP/prep/2/by/- a/DT/DET/det/8/a/B-CARDINAL third/JJ/ADJ/pobj/6/third/I-CARDINAL since/IN/SCONJ/prep/2/since/- 2022~/CD/NUM/pobj/9/2022/B-DATE .~/./PUNCT/punct/2/./-",
+    'Good evening to you all.': "Good/JJ/ADJ/amod/1/good/- evening/NN/NOUN/ROOT/1/evening/B-TIME to/IN/ADP/prep/1/to/- you/PRP/PRON/pobj/2/you/- all~/DT/PRON/appos/3/all/- .~/./PUNCT/punct/1/./-",
+}
+
+_VOCAB = spacy.blank("en").vocab
+
+
+def build_doc(sentences: Sequence[str]) -> Doc:
+    """One `Doc` holding the frozen parses of `sentences`, in order, separated by spaces."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    tags, pos, deps, lemmas, ents = [], [], [], [], []
+    heads: list[int] = []
+    for sentence in sentences:
+        offset = len(words)
+        items = PARSES[sentence].split(" ")
+        for index, item in enumerate(items):
+            text, tag, upos, dep, head, lemma, ent = item.rsplit("/", 6)
+            no_space = text.endswith("~")
+            words.append(text[:-1] if no_space else text)
+            spaces.append(not no_space or index == len(items) - 1)
+            tags.append(tag)
+            pos.append(upos)
+            deps.append(dep)
+            heads.append(offset + int(head))
+            lemmas.append(lemma)
+            ents.append("O" if ent == "-" else ent)
+    spaces[-1] = False
+    return Doc(_VOCAB, words=words, spaces=spaces, tags=tags, pos=pos, deps=deps, heads=heads, lemmas=lemmas, ents=ents)
+
+
+def sentence_span(sentence: str):
+    """The span of one frozen sentence, alone in its doc."""
+    return build_doc([sentence])[:]
+
+
+def build_annotated(turns: Sequence[tuple[str, Sequence[str]]], *, episode_id: str = "ep") -> AnnotatedEpisode:
+    """An `AnnotatedEpisode` whose turns are (speaker, frozen sentences), one paragraph each."""
+    text = ""
+    records: list[Turn] = []
+    segments: list[Segment] = []
+    sentences: list[Sentence] = []
+    for turn_id, (speaker, turn_sentences) in enumerate(turns):
+        doc = build_doc(turn_sentences)
+        if text:
+            text += "\n\n"
+        offset = len(text)
+        text += doc.text
+        records.append(Turn(turn_id, speaker, None, doc.text, offset, len(text), start_s=10.0 * turn_id, end_s=10.0 * turn_id + 9))
+        segments.append(Segment(turn_id=turn_id, offset=offset, doc=doc))
+        for sent in doc.sents:
+            sentences.append(Sentence(
+                sentence_id=len(sentences), turn_id=turn_id, speaker=speaker, text=sent.text,
+                start_char=offset + sent.start_char, end_char=offset + sent.end_char,
+                start_s=10.0 * turn_id, end_s=10.0 * turn_id + 9, span=sent, segment_offset=offset,
+            ))
+    episode = Episode(episode_id, f"{episode_id}.txt", "speaker_header", text, tuple(records), "hash")
+    return AnnotatedEpisode(episode=episode, segments=segments, sentences=sentences)
+
+
+def flat_detector(learned: float = 0.3) -> ClaimDetector:
+    """A detector whose learned score is `learned` everywhere, so only the parse rules decide."""
+    bias = float(np.log(learned / (1 - learned)))
+    return ClaimDetector(weights=np.zeros(N_HASH + len(PARSE_FEATURES)), bias=bias)

@@ -1,0 +1,287 @@
+"""Claims: holders, attribution, nested reports and epistemic marks on hand-built episodes, and a seed run."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import pytest
+from claims_helpers import build_annotated, flat_detector
+
+import extractors.claims as claims_module
+from extractors.claims import EXTRACTOR_NAME, extract_claims, normalise_speaker
+from whoclaims.records import AnnotatedEpisode, Claim, Mention
+from whoclaims.settings import Settings
+
+HOST = "Ann Host"
+GUEST = "Gus Guest"
+
+
+@pytest.fixture(autouse=True)
+def no_entities_stage(monkeypatch):
+    """Unit tests use the built-in fallbacks, whatever the entities stage does."""
+    monkeypatch.setattr(claims_module, "_load_find_mention", lambda: None)
+
+
+def run(turns, *, settings: Settings | None = None, annotated: AnnotatedEpisode | None = None) -> list[Claim]:
+    annotated = annotated or build_annotated(turns)
+    return extract_claims(annotated, detector=flat_detector(), settings=settings or Settings())
+
+
+def by_sentence(claims: list[Claim], sentence: str) -> list[Claim]:
+    return [claim for claim in claims if claim.sentence == sentence]
+
+
+def only(claims: list[Claim], sentence: str) -> Claim:
+    found = [claim for claim in by_sentence(claims, sentence) if claim.parent_claim_id is None]
+    assert len(found) == 1, (sentence, found)
+    return found[0]
+
+
+def test_extractor_name_is_versioned() -> None:
+    assert EXTRACTOR_NAME == "claims.attribution.v1"
+
+
+def test_default_holder_is_the_speaker_and_offsets_cut_out_the_text() -> None:
+    annotated = build_annotated([(GUEST, ["Russia is not winning this war."])])
+    annotated.speaker_ids[GUEST] = "gus_guest"
+    claims = run(None, annotated=annotated)
+    claim = only(claims, "Russia is not winning this war.")
+    assert (claim.holder, claim.holder_id, claim.attribution, claim.cue) == (GUEST, "gus_guest", "self", None)
+    assert claim.speaker_id == "gus_guest"
+    assert claim.claim == claim.sentence
+    text = annotated.episode.text
+    assert text[claim.start_char : claim.end_char] == claim.claim
+    assert text[claim.sentence_start_char : claim.sentence_end_char] == claim.sentence
+    assert (claim.start_s, claim.end_s) == (0.0, 9.0)
+    assert claim.span is not None and claim.span.text == claim.claim
+    assert claim.claim_id == "ep:0:0"
+
+
+def test_speaker_names_are_normalised() -> None:
+    assert normalise_speaker("  TRUMP ") == "Trump"
+    assert normalise_speaker("Robert   Person") == "Robert Person"
+
+
+def test_questions_greetings_thanks_disclaimers_and_procedure_are_not_claims() -> None:
+    sentences = [
+        "Welcome to the show.", "What do you make of the latest offensive?", "Thanks so much for having me.",
+        "These views are my own and do not represent the government.", "Let me turn to the economy.", "Sure.",
+        "That is a great question.", "Good evening to you all.",
+    ]
+    assert run([(GUEST, sentences)]) == []
+
+
+def test_below_threshold_the_extractor_abstains() -> None:
+    assert run([(GUEST, ["Russia is not winning this war."])], settings=Settings(claim_threshold=0.99)) == []
+
+
+def test_reported_speech_moves_the_holder() -> None:
+    claims = run([(GUEST, ["The Kremlin said that the talks would resume."])])
+    claim = only(claims, "The Kremlin said that the talks would resume.")
+    assert (claim.holder, claim.attribution, claim.cue) == ("Kremlin", "reported", "say")
+    assert claim.claim == "the talks would resume"
+    assert claim.holder_id is None
+
+
+def test_reported_holder_is_canonicalised_with_find_mention(monkeypatch) -> None:
+    annotated = build_annotated([(GUEST, ["The Kremlin said that the talks would resume."])])
+
+    def find_mention(annotated, start_char, end_char):
+        text = annotated.episode.text[start_char:end_char]
+        if "Kremlin" in text:
+            return Mention(0, 0, 0, GUEST, start_char, end_char, text, "ORG", "russian_government",
+                           "Russian government", "ruler")
+        return None
+
+    monkeypatch.setattr(claims_module, "_load_find_mention", lambda: find_mention)
+    claim = run(None, annotated=annotated)[0]
+    assert (claim.holder, claim.holder_id, claim.attribution) == ("Russian government", "russian_government", "reported")
+
+
+def test_argue_with_a_time_phrase_and_a_pronoun_subject() -> None:
+    claims = run([(GUEST, ["Macron has argued for months that Europe must rearm.", "He believes that sanctions will fail."])])
+    first = only(claims, "Macron has argued for months that Europe must rearm.")
+    assert (first.holder, first.cue, first.claim) == ("Macron", "argue", "Europe must rearm")
+    second = only(claims, "He believes that sanctions will fail.")
+    assert (second.holder, second.attribution, second.cue) == ("Macron", "reported", "believe")
+    assert second.predicted
+
+
+def test_according_to_moves_the_holder() -> None:
+    claim = only(run([(GUEST, ["According to NATO, the front has not moved."])]), "According to NATO, the front has not moved.")
+    assert (claim.holder, claim.attribution, claim.cue, claim.claim) == ("NATO", "reported", "according", "the front has not moved")
+    assert claim.negated
+
+
+def test_non_agent_subject_keeps_the_speaker() -> None:
+    claim = only(run([(GUEST, ["The data suggests that the economy is slowing."])]), "The data suggests that the economy is slowing.")
+    assert (claim.holder, claim.attribution, claim.cue) == (GUEST, "self", "suggest")
+
+
+def test_you_argue_from_the_host_goes_to_the_guest() -> None:
+    turns = [
+        (HOST, ["Your book argues that the Kremlin never abandoned its goals.", "You warn that Europe is running out of time."]),
+        (GUEST, ["I think that the offensive has stalled."]),
+    ]
+    claims = run(turns)
+    book = only(claims, "Your book argues that the Kremlin never abandoned its goals.")
+    assert (book.holder, book.attribution, book.cue, book.speaker) == (GUEST, "addressee", "argue", HOST)
+    assert book.claim == "the Kremlin never abandoned its goals"
+    assert book.negated
+    warn = only(claims, "You warn that Europe is running out of time.")
+    assert (warn.holder, warn.attribution, warn.cue) == (GUEST, "addressee", "warn")
+
+
+def test_addressee_is_the_previous_speaker_when_the_next_is_the_same() -> None:
+    turns = [
+        (GUEST, ["I think that the offensive has stalled."]),
+        (HOST, ["You warn that Europe is running out of time."]),
+    ]
+    claim = only(run(turns), "You warn that Europe is running out of time.")
+    assert (claim.holder, claim.attribution) == (GUEST, "addressee")
+
+
+def test_you_with_nobody_addressed_stays_with_the_speaker() -> None:
+    claim = only(run([(HOST, ["You warn that Europe is running out of time."])]), "You warn that Europe is running out of time.")
+    assert (claim.holder, claim.attribution) == (HOST, "self")
+
+
+def test_i_think_that_stays_self_and_is_hedged() -> None:
+    claim = only(run([(GUEST, ["I think that the offensive has stalled."])]), "I think that the offensive has stalled.")
+    assert (claim.holder, claim.attribution, claim.cue) == (GUEST, "self", "think")
+    assert claim.claim == "the offensive has stalled"
+    assert claim.hedged
+
+
+def test_nested_report_gives_a_second_row() -> None:
+    sentence = "I suspect it is obvious that Putin believes that the West will tire."
+    claims = by_sentence(run([(GUEST, [sentence])]), sentence)
+    assert len(claims) == 2
+    outer, inner = claims
+    assert (outer.holder, outer.attribution, outer.cue, outer.parent_claim_id) == (GUEST, "self", "suspect", None)
+    assert outer.hedged
+    assert (inner.holder, inner.attribution, inner.cue) == ("Putin", "reported", "believe")
+    assert inner.parent_claim_id == outer.claim_id
+    assert inner.claim_id == "ep:0:1"
+    assert inner.claim == "the West will tire"
+    assert inner.predicted and not inner.hedged
+
+
+def test_nested_claims_can_be_switched_off() -> None:
+    sentence = "I suspect it is obvious that Putin believes that the West will tire."
+    claims = run([(GUEST, [sentence])], settings=Settings(nested_claims=False))
+    assert len(claims) == 1 and claims[0].holder == GUEST
+
+
+@pytest.mark.parametrize(
+    ("sentence", "marks"),
+    [
+        ("Russia is not winning this war.", {"negated"}),
+        ("Moscow is going to escalate.", {"predicted"}),
+        ("I hope that the ceasefire holds.", {"hoped"}),
+        ("I fear that the ceasefire will collapse.", {"feared", "predicted"}),
+        ("Perhaps the front might hold.", {"hedged"}),
+        ("Sanctions have cut Russian oil revenue by a third since 2022.", set()),
+    ],
+)
+def test_epistemic_marks(sentence: str, marks: set[str]) -> None:
+    claim = only(run([(GUEST, [sentence])]), sentence)
+    found = {name for name in ("hedged", "negated", "predicted", "hoped", "feared", "asked") if getattr(claim, name)}
+    assert found == marks
+
+
+def test_rhetorical_question_is_an_asked_claim() -> None:
+    question = "How can anyone trust a government that broke every promise?"
+    claims = run([(GUEST, [question, "Nobody can.", "Russia is not winning this war."])])
+    claim = only(claims, question)
+    assert claim.asked and claim.holder == GUEST
+
+
+def test_claim_ids_are_stable_and_unique() -> None:
+    turns = [
+        (HOST, ["Your book argues that the Kremlin never abandoned its goals."]),
+        (GUEST, ["I suspect it is obvious that Putin believes that the West will tire.", "Moscow is going to escalate."]),
+    ]
+    first = [claim.claim_id for claim in run(turns)]
+    second = [claim.claim_id for claim in run(turns)]
+    assert first == second
+    assert len(set(first)) == len(first)
+    assert all(claim_id.startswith("ep:") and claim_id.count(":") == 2 for claim_id in first)
+
+
+def test_claim_rows_fit_the_claims_schema() -> None:
+    from whoclaims.schemas import ATTRIBUTIONS
+
+    claims = run([(HOST, ["You warn that Europe is running out of time."]), (GUEST, ["The Kremlin said that the talks would resume."])])
+    assert {claim.attribution for claim in claims} <= set(ATTRIBUTIONS)
+    assert all(0.0 <= claim.claim_score <= 1.0 for claim in claims)
+
+
+# --- the seed episode, with the real models
+
+
+def _seed_annotated(seed_path, settings: Settings) -> AnnotatedEpisode:
+    from whoclaims.annotate import annotate
+    from whoclaims.models import load_spacy
+
+    ingest_ready = importlib.util.find_spec("whoclaims.ingest") is not None and hasattr(
+        importlib.import_module("whoclaims.ingest"), "read_episode"
+    )
+    if not ingest_ready:
+        pytest.skip("whoclaims.ingest.read_episode is not available yet")
+    from whoclaims.ingest import read_episode
+
+    entities = importlib.util.find_spec("extractors.entities") is not None
+    nlp = load_spacy(settings.spacy_model, actors_file=settings.actors_file if entities else None)
+    annotated = annotate(read_episode(seed_path), nlp)
+    if entities:
+        from extractors.entities import extract_mentions
+        from whoclaims.actors import load_actor_catalog
+
+        annotated.mentions = extract_mentions(annotated, catalog=load_actor_catalog(settings.actors_file))
+    return annotated
+
+
+@pytest.mark.models
+def test_seed_episode_claims() -> None:
+    from conftest import REPO, SEED
+
+    from extractors.claim_detector import load_claim_detector
+
+    if not SEED.is_file():
+        pytest.skip(f"seed episode {SEED} is absent")
+    settings = Settings()
+    annotated = _seed_annotated(SEED, settings)
+    claims = extract_claims(annotated, detector=load_claim_detector(settings.claim_model_file), settings=settings)
+    speakers = set(annotated.episode.speakers)
+    top = [claim for claim in claims if claim.parent_claim_id is None]
+    assert 0.5 * len(annotated.sentences) <= len(top) <= len(annotated.sentences)
+    assert {claim.attribution for claim in claims} == {"self", "reported", "addressee"}
+    # A host's "you argue / your article argues" goes to the other speaker.
+    assert all(claim.holder in speakers for claim in claims if claim.attribution == "addressee")
+    assert all(claim.holder != claim.speaker for claim in claims if claim.attribution == "addressee")
+    assert any(claim.parent_claim_id for claim in claims)
+    assert len({claim.claim_id for claim in claims}) == len(claims)
+    text = annotated.episode.text
+    assert all(text[claim.start_char : claim.end_char] == claim.claim for claim in claims)
+
+    gold_path = REPO / "gold" / "robert-person-negotiate.jsonl"
+    if importlib.util.find_spec("whoclaims.evaluate") is None or not gold_path.is_file():
+        return
+    import polars as pl
+
+    from whoclaims.evaluate import evaluate, load_gold
+
+    # Claims and holders only: every claim is offered under every gold topic (topics are another stage).
+    gold = load_gold(gold_path)
+    rows = [{"episode_id": annotated.episode.episode_id, "sentence": claim.sentence, "holder": claim.holder,
+             "speaker": claim.speaker, "stance": "none"} for claim in claims]
+    frame = pl.DataFrame(rows)
+    oracle = pl.concat([frame.with_columns(pl.lit(topic).alias("topic")) for topic in sorted(set(gold["topic"]))])
+    report = evaluate(gold, oracle)
+    found = sum(score.tp for score in report.topics.values())
+    missed = sum(score.fn for score in report.topics.values())
+    assert found / (found + missed) >= 0.9
+    assert report.holder.accuracy >= 0.95
+    assert report.attribution.total == 0 or report.attribution.accuracy >= 0.8
