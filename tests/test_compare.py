@@ -209,6 +209,13 @@ def test_similar_claims_blockwise_matches_one_block_and_caps_pairs() -> None:
     assert capped.height > 0
 
 
+def test_similar_claims_leave_out_claims_on_no_topic() -> None:
+    rows = _similar_rows()
+    rows.append(claim_row("ep3", "c9", holder="X", topic="t", stance="none", claim=list(SIMILAR_TEXTS)[0]) | {"topic": None})
+    pairs = compare.similar_claims_frame(_claims(rows), encoder=FakeEncoder(SIMILAR_TEXTS), threshold=0.8)
+    assert "c9" not in pairs["claim_id_b"].to_list() + pairs["claim_id_a"].to_list()
+
+
 def test_similar_claims_focus_episode() -> None:
     pairs = compare.similar_claims_frame(
         _claims(_similar_rows()), encoder=FakeEncoder(SIMILAR_TEXTS), threshold=0.8, episode_id="ep2"

@@ -173,6 +173,20 @@ def test_highlight_clips_and_merges() -> None:
     assert "A · t1" in html and "B · t2" in html
 
 
+def test_claims_on_no_topic_are_underlined_without_labels() -> None:
+    text = "We meet here today. Putin wants all of Ukraine."
+    spans = [
+        ClaimSpan(0, 19, "United Kingdom", None, "none"),
+        ClaimSpan(20, len(text), "United Kingdom", "putin_aims", "favor"),
+        ClaimSpan(20, len(text), "United Kingdom", None, "none"),
+    ]
+    html = str(highlight(text, spans))
+    marks = _marks(html)
+    assert [(kind, body) for kind, _, body in marks] == [("m-claim", "We meet here today."),
+                                                         ("m-favor", "Putin wants all of Ukraine.")]
+    assert html.count('class="tag ') == 1 and "claim on no topic" in marks[0][1]
+
+
 def test_report_with_zero_claims_and_zero_episodes(tmp_path: Path) -> None:
     store = Store(tmp_path / "processed")
     empty_path = report.write_report(store, tmp_path / "empty.html")

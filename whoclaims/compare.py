@@ -268,7 +268,7 @@ class _ClaimUnit:
     holder: str
     text: str
     # topic -> (topic_score, stance)
-    topics: dict[str | None, tuple[float, str | None]]
+    topics: dict[str, tuple[float, str | None]]
 
 
 def _claim_units(claims: pl.LazyFrame | pl.DataFrame) -> list[_ClaimUnit]:
@@ -280,7 +280,8 @@ def _claim_units(claims: pl.LazyFrame | pl.DataFrame) -> list[_ClaimUnit]:
             _holder=_holder_name(),
             claim_id=pl.coalesce(pl.col("claim_id"), pl.int_range(pl.len()).cast(pl.String)),
         )
-        .filter(pl.col("_text").str.len_chars() > 0)
+        # Claims on no topic are mostly procedural talk that would crowd out the pairs worth reading.
+        .filter((pl.col("_text").str.len_chars() > 0) & pl.col("topic").is_not_null())
         .select("episode_id", "claim_id", "_holder", "_text", "topic", "topic_score", pl.col("stance").cast(pl.String))
         .sort("episode_id", "claim_id", maintain_order=True)
         .collect()
@@ -296,14 +297,14 @@ def _claim_units(claims: pl.LazyFrame | pl.DataFrame) -> list[_ClaimUnit]:
     return list(units.values())
 
 
-def _pair_topics(a: _ClaimUnit, b: _ClaimUnit) -> tuple[str | None, str | None]:
+def _pair_topics(a: _ClaimUnit, b: _ClaimUnit) -> tuple[str, str]:
     """The topic each side is shown under: their best shared topic, else each one's best topic."""
     shared = set(a.topics) & set(b.topics)
     if shared:
-        best = max(shared, key=lambda t: (a.topics[t][0] + b.topics[t][0], str(t)))
+        best = max(shared, key=lambda t: (a.topics[t][0] + b.topics[t][0], t))
         return best, best
-    best_a = max(a.topics, key=lambda t: (a.topics[t][0], str(t)))
-    best_b = max(b.topics, key=lambda t: (b.topics[t][0], str(t)))
+    best_a = max(a.topics, key=lambda t: (a.topics[t][0], t))
+    best_b = max(b.topics, key=lambda t: (b.topics[t][0], t))
     return best_a, best_b
 
 
@@ -372,7 +373,8 @@ def similar_claims_frame(
     above `threshold` are kept, most similar first, while each claim is in at
     most `max_pairs_per_claim` pairs. A claim with several topic rows is one
     claim: a pair is shown under the best topic both share, else each side's
-    best topic. With `episode_id`, only pairs with one side in that episode.
+    best topic. Claims on no topic are left out. With `episode_id`, only pairs
+    with one side in that episode.
 
     Args:
         encoder: an encoder, or a function returning one; the function is only

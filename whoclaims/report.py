@@ -77,7 +77,8 @@ class ClaimSpan:
     start_char: int
     end_char: int
     holder: str
-    topic: str
+    # None: a claim the pipeline put on no topic (underlined, not labelled).
+    topic: str | None
     stance: str
     claim: str = ""
     stance_score: float | None = None
@@ -90,23 +91,27 @@ def _tag(holder: str, topic: str, stance: str) -> Markup:
 
 
 def _mark(text: str, spans: Sequence[ClaimSpan]) -> Markup:
-    stances = {span.stance for span in spans}
-    kind = stances.pop() if len(stances) == 1 else "mixed"
+    topical = [span for span in spans if span.topic is not None]
+    stances = {span.stance for span in topical}
+    kind = "claim" if not stances else stances.pop() if len(stances) == 1 else "mixed"
     shown = clean_label(text)
     lines = []
     for span in spans:
+        if span.topic is None:
+            lines.append(f"{span.holder} — claim on no topic")
+            continue
         score = f" ({span.stance_score:.2f})" if span.stance_score is not None else ""
         lines.append(f"{span.holder} — {span.topic}: {span.stance}{score}")
         # The claim's own words only when they are not just the highlighted sentence (keeps the file small).
         if span.claim and span.claim != shown:
             lines.append(f"   “{shorten(span.claim, 200)}”")
-    labels = dict.fromkeys((span.holder, span.topic, span.stance) for span in spans)
-    return Markup('<mark class="m-{kind}" title="{title}">{text}</mark><span class="tags">{tags}</span>').format(
-        kind=kind,
-        title="\n".join(lines),
-        text=clean_transcript(text),
-        tags=Markup("").join(_tag(*label) for label in labels),
+    labels = dict.fromkeys((span.holder, span.topic, span.stance) for span in topical)
+    mark = Markup('<mark class="m-{kind}" title="{title}">{text}</mark>').format(
+        kind=kind, title="\n".join(lines), text=clean_transcript(text)
     )
+    if not labels:
+        return mark
+    return mark + Markup('<span class="tags">{}</span>').format(Markup("").join(_tag(*label) for label in labels))
 
 
 def highlight(text: str, spans: Iterable[ClaimSpan], *, offset: int = 0) -> Markup:
@@ -152,6 +157,11 @@ class StanceBar:
     tooltip: str = ""
 
 
+def _fitting(pixels: int) -> int:
+    """How many characters of a 12px label fit in `pixels` (about 6.8px per character, with a margin)."""
+    return max((pixels - 12) // 7, 4)
+
+
 def _svg(width: float, height: float, body: Iterable[Markup], *, label: str) -> Markup:
     return Markup(
         '<svg class="chart" role="img" aria-label="{label}" '
@@ -172,7 +182,7 @@ def _rect(x: float, y: float, width: float, height: float, fill: str, *, title: 
     )
 
 
-def stance_bars_svg(bars: Sequence[StanceBar], *, width: int = 760, label_width: int = 270) -> Markup:
+def stance_bars_svg(bars: Sequence[StanceBar], *, width: int = 860, label_width: int = 330) -> Markup:
     """Stacked horizontal bars of favor/against/none counts, one per (holder, topic)."""
     if not bars:
         return Markup('<p class="empty">No claims with a topic.</p>')
@@ -185,7 +195,7 @@ def stance_bars_svg(bars: Sequence[StanceBar], *, width: int = 760, label_width:
         total = bar.favor + bar.against + bar.none
         tooltip = bar.tooltip or f"{bar.label}: {bar.favor} favor, {bar.against} against, {bar.none} none"
         body.append(Markup("<g><title>{}</title>").format(tooltip))
-        body.append(_text(label_width - 8, y + 15, shorten(bar.label, 44), css="label", anchor="end"))
+        body.append(_text(label_width - 8, y + 15, shorten(bar.label, _fitting(label_width)), css="label", anchor="end"))
         x = float(label_width)
         for stance, count in (("favor", bar.favor), ("against", bar.against), ("none", bar.none)):
             if not count:
@@ -233,7 +243,7 @@ def heatmap_svg(
     for i, holder in enumerate(holders):
         y = head + i * row
         body.append(Markup("<g><title>{}</title>").format(holder))
-        body.append(_text(label_width - 8, y + 17, shorten(holder, 32), css="label", anchor="end"))
+        body.append(_text(label_width - 8, y + 17, shorten(holder, _fitting(label_width)), css="label", anchor="end"))
         body.append(Markup("</g>"))
         for j, topic in enumerate(topics):
             x = label_width + j * cell_width
@@ -263,7 +273,7 @@ class SalienceBar:
     tooltip: str
 
 
-def salience_svg(bars: Sequence[SalienceBar], *, width: int = 760, label_width: int = 270) -> Markup:
+def salience_svg(bars: Sequence[SalienceBar], *, width: int = 860, label_width: int = 330) -> Markup:
     """Diverging bars of log ratios: over-mentioned actors right of the axis, under-mentioned left."""
     if not bars:
         return Markup('<p class="empty">Salience needs mentions in at least two episodes.</p>')
@@ -278,7 +288,7 @@ def salience_svg(bars: Sequence[SalienceBar], *, width: int = 760, label_width: 
         x = axis if bar.log_ratio >= 0 else axis - w
         colour = OVER_COLOUR if bar.log_ratio >= 0 else UNDER_COLOUR
         body.append(Markup("<g><title>{}</title>").format(bar.tooltip))
-        body.append(_text(label_width - 8, y + 14, shorten(bar.label, 44), css="label", anchor="end"))
+        body.append(_text(label_width - 8, y + 14, shorten(bar.label, _fitting(label_width)), css="label", anchor="end"))
         body.append(_rect(x, y + 3, w, row - 6, colour))
         body.append(Markup("</g>"))
     height = top + row * len(bars)
@@ -307,6 +317,7 @@ class EpisodeView:
     n_turns: int
     n_sentences: int
     n_claims: int
+    n_topical: int
     n_holders: int
     stance_chart: Markup
     salience_chart: Markup
@@ -332,7 +343,7 @@ def _claim_spans(claims: pl.DataFrame) -> list[ClaimSpan]:
             start_char=start,
             end_char=end,
             holder=clean_label(row["holder"] or row["speaker"]) or "(unknown)",
-            topic=clean_label(row["topic"]) or "(no topic)",
+            topic=clean_label(row["topic"]) or None,
             stance=row["stance"] or "none",
             claim=clean_label(row["claim"] or row["sentence"]),
             stance_score=row["stance_score"],
@@ -488,7 +499,9 @@ def _episode_views(store: Store, ids: Sequence[str], episodes: pl.DataFrame, sal
             n_turns=row["n_turns"] or 0,
             n_sentences=row["n_sentences"] or 0,
             n_claims=episode_claims["claim_id"].n_unique(),
-            n_holders=episode_claims.select(pl.coalesce("holder_id", "holder")).n_unique(),
+            n_topical=episode_claims.filter(pl.col("topic").is_not_null())["claim_id"].n_unique(),
+            n_holders=episode_claims.filter(pl.col("topic").is_not_null())
+            .select(pl.coalesce("holder_id", "holder")).n_unique(),
             stance_chart=stance_bars_svg(_stance_bars(
                 by_holder_of.get(episode_id, by_holder.clear()), top=EPISODE_BARS, with_episodes=False
             )),
@@ -540,6 +553,8 @@ def render_report(
         "version": __version__,
         "store": store.root.name,
         "episodes": views,
+        "has_show": any(view.show for view in views),
+        "has_date": any(view.date for view in views),
         "n_claims": sum(view.n_claims for view in views),
         "n_holders": by_holder.select(pl.coalesce("holder_id", "holder")).n_unique() if by_holder.height else 0,
         "topics": [clean_label(t) for t in sorted(by_holder["topic"].unique().to_list())],
@@ -744,6 +759,7 @@ mark.m-favor { background: #dce8f7; border-color: var(--favor); }
 mark.m-against { background: #fbe3d6; border-color: var(--against); }
 mark.m-none { background: #eceef0; border-color: var(--none); }
 mark.m-mixed { background: repeating-linear-gradient(135deg, #dce8f7 0 6px, #fbe3d6 6px 12px); border-color: #7a4fa3; }
+mark.m-claim { background: none; border-bottom: 1px dashed #8c959f; }
 .tags { white-space: normal; }
 .tag { display: inline-block; margin: 0 0 0 4px; padding: 0 5px; border-radius: 4px; font-size: 11px; line-height: 17px;
        font-weight: 600; color: #fff; vertical-align: 1px; white-space: nowrap; unicode-bidi: isolate; }
@@ -764,6 +780,7 @@ footer { color: var(--muted); font-size: 12px; margin-top: 24px; text-align: cen
   <span class="legend">
   {% for stance in stances %}<span><span class="swatch" style="background: var(--{{ stance }})"></span>{{ signs[stance] }} {{ stance }}</span>{% endfor %}
   <span><span class="swatch" style="background: repeating-linear-gradient(135deg, #dce8f7 0 3px, #fbe3d6 3px 6px); outline: 1px solid #7a4fa3"></span>mixed</span>
+  <span><span class="swatch" style="border-bottom: 2px dashed #8c959f; border-radius: 0"></span>claim, no topic</span>
   </span>
 </div></nav>
 <main>
@@ -778,13 +795,13 @@ footer { color: var(--muted); font-size: 12px; margin-top: 24px; text-align: cen
   </div>
   <input type="search" id="episode-filter" placeholder="Filter episodes by title, show, date…" aria-label="Filter episodes">
   <div class="scroll"><table id="episode-index">
-    <thead><tr><th class="num">#</th><th>Title</th><th>Show</th><th>Date</th><th class="num">Turns</th>
-      <th class="num">Sentences</th><th class="num">Claims</th><th class="num">Holders</th></tr></thead>
+    <thead><tr><th class="num">#</th><th>Title</th>{% if has_show %}<th>Show</th>{% endif %}{% if has_date %}<th>Date</th>{% endif %}<th class="num">Turns</th>
+      <th class="num">Sentences</th><th class="num">Claims</th><th class="num">On a topic</th><th class="num">Holders</th></tr></thead>
     <tbody>
     {% for e in episodes %}
     <tr><td class="num">{{ loop.index }}</td><td><a href="#ep-{{ e.episode_id }}" class="name">{{ e.title|shorten(90) }}</a></td>
-      <td class="name">{{ e.show }}</td><td>{{ e.date }}</td><td class="num">{{ e.n_turns }}</td><td class="num">{{ e.n_sentences }}</td>
-      <td class="num">{{ e.n_claims }}</td><td class="num">{{ e.n_holders }}</td></tr>
+      {% if has_show %}<td class="name">{{ e.show }}</td>{% endif %}{% if has_date %}<td>{{ e.date }}</td>{% endif %}<td class="num">{{ e.n_turns }}</td><td class="num">{{ e.n_sentences }}</td>
+      <td class="num">{{ e.n_claims }}</td><td class="num">{{ e.n_topical }}</td><td class="num">{{ e.n_holders }}</td></tr>
     {% endfor %}
     </tbody>
   </table></div>
@@ -855,7 +872,7 @@ footer { color: var(--muted); font-size: 12px; margin-top: 24px; text-align: cen
   <button type="button" data-open="details.episode, details.transcript" data-state="closed">Close all</button></p>
   {% for e in episodes %}
   <details class="episode" id="ep-{{ e.episode_id }}">
-    <summary><b class="name">{{ e.title|shorten(110) }}</b><span class="meta">{{ e.show }}{% if e.show and e.date %} · {% endif %}{{ e.date }} · {{ e.n_claims }} claims · {{ e.n_holders }} holders</span></summary>
+    <summary><b class="name">{{ e.title|shorten(110) }}</b>{% set where = [e.show, e.date]|select|join(" · ") %}<span class="meta">{{ where }}{% if where %} · {% endif %}{{ e.n_claims }} claims, {{ e.n_topical }} on a topic · {{ e.n_holders }} holders</span></summary>
     <div class="body">
       {% if e.speakers %}<p class="hint">Speakers: <span class="name">{{ e.speakers }}</span> · id {{ e.episode_id }}</p>{% endif %}
       <h3>Stance per holder and topic</h3>
