@@ -197,4 +197,6 @@ def _failed(episode: Episode, error: BaseException, started: dict[str, float]) -
 def run_batch(inputs: list[str], out: str, settings: Settings, *, compare: bool = False) -> dict[str, Any]:
     """Run `process-batch` with the task runner that `settings` asks for."""
     runner = make_task_runner(settings)
-    return process_batch.with_options(task_runner=runner)(inputs, out, settings, compare)
+    # Taken here as well as in the flow, so a busy output folder is refused before Prefect starts.
+    with Store(Path(out)).lock():
+        return process_batch.with_options(task_runner=runner)(inputs, out, settings, compare)

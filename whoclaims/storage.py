@@ -41,6 +41,9 @@ _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 1
 PART_NAME = "part.parquet"
 # Serialises read-modify-write of the state file between threads of one run.
 _STATE_LOCK = threading.Lock()
+# Output folders whose lock this process holds: root -> [file handle, depth].
+_HELD: dict[Path, list] = {}
+_HELD_LOCK = threading.Lock()
 
 
 class StorageError(RuntimeError):
@@ -233,10 +236,27 @@ class Store:
     # ---------------------------------------------------------------- lock
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the output folder for one run; refuse clearly if another run holds it."""
+        """Hold the output folder for one run; refuse clearly if another process holds it.
+
+        Re-entrant within a process, so the CLI can take the lock before starting
+        Prefect (a clean refusal) and the flow can take it again (for runs that do
+        not come through the CLI, such as a served deployment).
+        """
+        with _HELD_LOCK:
+            if self.root in _HELD:
+                _HELD[self.root][1] += 1
+                reentered = True
+            else:
+                reentered = False
+        if reentered:
+            try:
+                yield
+            finally:
+                with _HELD_LOCK:
+                    _HELD[self.root][1] -= 1
+            return
         self.root.mkdir(parents=True, exist_ok=True)
-        path = self.root / ".lock"
-        handle = open(path, "a+")
+        handle = open(self.root / ".lock", "a+")
         try:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -253,6 +273,12 @@ class Store:
             handle.truncate()
             handle.write(str(os.getpid()))
             handle.flush()
-            yield
+            with _HELD_LOCK:
+                _HELD[self.root] = [handle, 1]
+            try:
+                yield
+            finally:
+                with _HELD_LOCK:
+                    del _HELD[self.root]
         finally:
             handle.close()
