@@ -287,7 +287,7 @@ def test_markdown_contains_key_rows_and_escapes(tmp_path) -> None:
     tables = compare.build_comparison(store, settings=SETTINGS, encoder=FakeEncoder(vectors))
     markdown = compare.comparison_markdown(tables)
     assert "## Stance by holder" in markdown and "## Stance changes" in markdown
-    assert "| Robert Person | putin\\_aims | favor (ep1) | against (ep3) |" in markdown
+    assert "| Robert Person | putin_aims | favor (ep1) | against (ep3) |" in markdown
     assert "Anne Applebaum" in markdown and "0.95" in markdown
     text = compare.format_comparison_text(tables)
     assert "Robert Person" in text and "favor (ep1)" in text and "putin_aims" in text
@@ -303,6 +303,7 @@ def test_markdown_neutralises_hostile_names() -> None:
     markdown = compare.comparison_markdown({"stance_by_holder": by_holder})
     assert "<script>" not in markdown and "\u202e" not in markdown and "\u200b" not in markdown
     assert "\\<script\\>" in markdown and "\\|evil" in markdown
+    assert compare._markdown_cell("_x_ a_b [l](u) **b**") == "\\_x\\_ a_b \\[l\\](u) \\*\\*b\\*\\*"
     assert "\u202e" not in compare.format_comparison_text({"stance_by_holder": by_holder})
 
 

@@ -150,6 +150,10 @@ def test_report_shows_index_charts_and_comparison(report_html: str) -> None:
     assert 'href="#ep-ep1"' in report_html and 'id="ep-ep1"' in report_html
     assert report_html.count("<svg") >= 5
     assert "net stance per holder and topic" in report_html
+    # Heatmap cell: Robert Person on negotiation, against in ep1 and favor in ep2.
+    assert "Robert Person — negotiation: net +0.00 from 2 claims (1 favor, 1 against, 0 none) in 2 episode(s)" in report_html
+    # Stance bar of one episode.
+    assert "Vladimir Putin — putin_aims: 1 favor, 0 against, 0 none</title>" in report_html
     # Robert Person: against on negotiation in ep1, favor in ep2.
     changes = report_html[report_html.index('id="changes"') : report_html.index('id="salience"')]
     assert "Robert Person" in changes and "pill against" in changes and "pill favor" in changes

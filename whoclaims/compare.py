@@ -574,8 +574,9 @@ def _summary_sections(tables: Mapping[str, pl.DataFrame], *, episode_id: str | N
     return sections
 
 
-# Backslash-escaped in cells: emphasis, code, links, tables, strikethrough and raw HTML.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~<>])")
+# Backslash-escaped in cells: emphasis, code, links, tables, strikethrough and raw HTML. An underscore
+# between two letters or digits cannot emphasise (CommonMark), so ids like putin_aims stay readable.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|~<>]|(?<![^\W_])_|_(?![^\W_]))")
 
 
 def _markdown_cell(value: object, width: int = 160) -> str:

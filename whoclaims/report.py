@@ -302,6 +302,8 @@ def salience_svg(bars: Sequence[SalienceBar], *, width: int = 860, label_width: 
 
 @dataclass(slots=True)
 class TurnView:
+    """One speaker turn as the template shows it."""
+
     speaker: str
     time: str
     html: Markup
@@ -309,6 +311,8 @@ class TurnView:
 
 @dataclass(slots=True)
 class EpisodeView:
+    """One episode as the template shows it: metadata, counts, charts and transcript."""
+
     episode_id: str
     title: str
     show: str
@@ -322,7 +326,6 @@ class EpisodeView:
     stance_chart: Markup
     salience_chart: Markup
     turns: list[TurnView] = field(default_factory=list)
-    truncated_turns: int = 0
 
 
 def _clock(seconds: float | None) -> str:
@@ -378,23 +381,26 @@ def _transcript(text: str, turns: pl.DataFrame, spans: list[ClaimSpan]) -> list[
     ]
 
 
+def _holder_topic_totals(by_holder: pl.DataFrame) -> pl.DataFrame:
+    """Stance counts per (holder, topic) summed over episodes; `_key` is the holder id, else the name."""
+    return (
+        by_holder.with_columns(_key=pl.coalesce("holder_id", "holder"))
+        .group_by("_key", "topic")
+        .agg(
+            pl.col("holder").mode().min(),
+            pl.col("n_favor", "n_against", "n_none", "n_claims").sum(),
+            n_episodes=pl.col("episode_id").n_unique(),
+        )
+    )
+
+
 def _stance_bars(by_holder: pl.DataFrame, *, top: int, with_episodes: bool) -> list[StanceBar]:
     """Bars for the `top` (holder, topic) pairs with most claims, summed over episodes."""
     if by_holder.is_empty():
         return []
-    summed = (
-        by_holder.with_columns(_key=pl.coalesce("holder_id", "holder"))
-        .group_by("_key", "topic")
-        .agg(
-            pl.col("holder").first(),
-            pl.col("n_favor", "n_against", "n_none", "n_claims").sum(),
-            n_episodes=pl.col("episode_id").n_unique(),
-        )
-        .sort(["n_claims", "holder", "topic"], descending=[True, False, False])
-        .head(top)
-    )
+    summed = _holder_topic_totals(by_holder).sort(["n_claims", "holder", "topic"], descending=[True, False, False])
     bars = []
-    for r in summed.iter_rows(named=True):
+    for r in summed.head(top).iter_rows(named=True):
         holder, topic = clean_label(r["holder"]), clean_label(r["topic"])
         where = f" in {r['n_episodes']} episode(s)" if with_episodes else ""
         tooltip = f"{holder} — {topic}: {r['n_favor']} favor, {r['n_against']} against, {r['n_none']} none{where}"
@@ -403,34 +409,29 @@ def _stance_bars(by_holder: pl.DataFrame, *, top: int, with_episodes: bool) -> l
 
 
 def _heatmap(by_holder: pl.DataFrame, *, top: int) -> Markup:
+    """Net-stance grid of the `top` holders with most claims (all episodes) against every topic."""
     if by_holder.is_empty():
         return heatmap_svg([], [], {})
-    summed = (
-        by_holder.with_columns(_key=pl.coalesce("holder_id", "holder"))
-        .group_by("_key", "topic")
-        .agg(
-            pl.col("holder").first(),
-            pl.col("n_favor", "n_against", "n_none", "n_claims").sum(),
-            n_episodes=pl.col("episode_id").n_unique(),
-        )
-        .with_columns(_holder_total=pl.col("n_claims").sum().over("_key"))
-    )
+    summed = _holder_topic_totals(by_holder).with_columns(_holder_total=pl.col("n_claims").sum().over("_key"))
     leaders = (
-        summed.group_by("_key").agg(pl.col("_holder_total").first(), pl.col("holder").first())
-        .sort(["_holder_total", "holder"], descending=[True, False]).head(top)
+        summed.group_by("_key").agg(pl.col("_holder_total").first(), pl.col("holder").min())
+        .sort(["_holder_total", "holder", "_key"], descending=[True, False, False]).head(top)
     )
-    keys = leaders["_key"].to_list()
-    names = {key: clean_label(name) for key, name in leaders.select("_key", "holder").iter_rows()}
+    names: dict[str, str] = {}
+    for key, name in leaders.select("_key", "holder").iter_rows():
+        name = clean_label(name) or key
+        # Two holders can share a written name; their rows must stay apart.
+        names[key] = f"{name} ({key})" if name in names.values() else name
     topics = sorted(summed["topic"].unique().to_list())
     cells = {}
-    for r in summed.filter(pl.col("_key").is_in(keys)).iter_rows(named=True):
+    for r in summed.filter(pl.col("_key").is_in(list(names))).iter_rows(named=True):
         net = (r["n_favor"] - r["n_against"]) / r["n_claims"]
         tooltip = (
             f"{names[r['_key']]} — {r['topic']}: net {net:+.2f} from {r['n_claims']} claims "
             f"({r['n_favor']} favor, {r['n_against']} against, {r['n_none']} none) in {r['n_episodes']} episode(s)"
         )
-        cells[(names[r["_key"]], r["topic"])] = (net, r["n_claims"], tooltip)
-    return heatmap_svg([names[key] for key in keys], [clean_label(t) for t in topics], cells)
+        cells[(names[r["_key"]], clean_label(r["topic"]))] = (net, r["n_claims"], tooltip)
+    return heatmap_svg(list(names.values()), [clean_label(t) for t in topics], cells)
 
 
 def _salience_bars(salience: pl.DataFrame, titles: Mapping[str, str], *, per_episode: bool) -> list[SalienceBar]:
