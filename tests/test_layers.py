@@ -19,12 +19,17 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+# The CLI lives in the core package (as the design card asks) but is the entry
+# point above the flows: it is the one core module allowed to start them.
+ENTRY_POINTS = {REPO / "whoclaims" / "cli.py"}
+
+
 def test_core_and_extractors_never_import_prefect_or_flows():
     offenders = [
         f"{path.relative_to(REPO)} imports {sorted(_imports(path) & {'prefect', 'prefect_dask', 'flows'})}"
         for package in ("whoclaims", "extractors")
         for path in (REPO / package).rglob("*.py")
-        if _imports(path) & {"prefect", "prefect_dask", "flows"}
+        if path not in ENTRY_POINTS and _imports(path) & {"prefect", "prefect_dask", "flows"}
     ]
     assert offenders == []
 
