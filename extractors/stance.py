@@ -62,15 +62,20 @@ _FAILURE_LEMMAS = frozenset({
     "disagree", "lack", "insufficient", "insurmountable", "unattainable", "wrong", "naive", "fantasy",
     "unacceptable", "oppose", "incompatible",
 })
+# Difficulty predicates: cues only as the predicate ("it is hard to ..."), not as adverbs.
+_DIFFICULTY = frozenset({"hard", "difficult", "tricky"})
 # Multi-word cues matched on lower-cased text.
 _FAILURE_PHRASES = ("stacked against", "odds are against", "wishful thinking", "no chance", "no longer",
                     "far from", "out of the question", "dead end")
-# Concessive subordinators: their clause is backgrounded, the main clause carries the stance.
-_CONCESSIVE = frozenset({"although", "though", "while", "whereas", "despite", "even if", "even though"})
+_FAILURE_PHRASE_WORDS = tuple(tuple(phrase.split()) for phrase in _FAILURE_PHRASES)
 _HEDGE_FACTOR = 0.85
 _HOPE_FACTOR = 0.6
 _QUESTION_FACTOR = 0.5
 _SMOOTHING = 0.03
+# Log-odds added to the "takes no side" vote: most claims that bear on a topic take a side.
+_NONE_BIAS = -1.0
+# Weight of an example whose polarity differs from the claim's (its vote is flipped).
+_FLIPPED_WEIGHT = 0.2
 _TEMPERATURES = (0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3)
 
 
@@ -116,66 +121,117 @@ class StanceBackend(Protocol):
 # ---------------------------------------------------------------- polarity from the parse
 
 
-def _word_polarity(words: Sequence[str], lowered_text: str) -> int:
-    """+1 or -1 from negators and failure cues among `words` (lower-cased lemmas or forms)."""
+def _word_polarity(words: Sequence[str]) -> int:
+    """+1 or -1 from negators, failure cues and failure phrases among lower-cased `words`."""
     count = 0
     for index, word in enumerate(words):
-        if word in _NEGATORS:
+        if any(tuple(words[index:index + len(p)]) == p for p in _FAILURE_PHRASE_WORDS):
+            count += 1
+        elif word in _NEGATORS:
             # "not only X but Y" asserts X.
             if word == "not" and index + 1 < len(words) and words[index + 1] in {"only", "just", "merely"}:
                 continue
             count += 1
-        elif word in _FAILURE_LEMMAS:
+        elif word in _DIFFICULTY or _is_failure_word(word):
             count += 1
-    count += sum(lowered_text.count(phrase) for phrase in _FAILURE_PHRASES)
     return -1 if count % 2 else 1
+
+
+def _is_failure_word(word: str) -> bool:
+    """Whether a plain word is a failure cue, allowing for inflection ("fails", "refused")."""
+    return any(word[: len(word) - cut] in _FAILURE_LEMMAS for cut in range(0, 4) if len(word) - cut >= 3)
 
 
 def text_polarity(text: str) -> int:
     """Polarity of a plain text (the topic examples), from word cues only."""
-    lowered = text.lower().replace("’", "'")
-    words = re.findall(r"n't|[a-z]+", lowered)
-    return _word_polarity(words, lowered)
+    words = re.findall(r"n't|[a-z]+", text.lower().replace("’", "'"))
+    return _word_polarity(words)
 
 
 def span_polarity(span: Span) -> int:
-    """Polarity of the main clause of `span`: +1 or -1.
+    """Polarity of the main predicate chain of `span`: +1 or -1.
 
-    Cues inside a relative clause, a concessive clause ("although ...") or the first
-    conjunct of a "but" contrast are ignored, so the main clause carries the stance.
+    The chain runs from the span's root (or, after a contrastive "but", from the later
+    clause) down through clausal complements ("I think that it is misguided to say
+    that ..."). Each predicate of the chain that is negated ("not", "never", "no" on
+    its subject or object) or is itself a failure or difficulty predicate ("fail",
+    "impossible", "hard to") flips the polarity once; a negated failure predicate
+    ("will not fail") does not. Subjects, modifiers, relative, concessive and other
+    adverbial clauses are left out: they do not carry the holder's position.
     """
-    skipped: set[int] = set()
-    for token in span:
-        if token.dep_ in {"relcl", "acl"}:
-            skipped.update(t.i for t in token.subtree)
-        elif token.dep_ == "advcl" and any(
-            child.dep_ == "mark" and child.lower_ in _CONCESSIVE for child in token.children
+    head = _contrast_head(span) or span.root
+    flips = 0
+    for predicate in _predicate_chain(head, span):
+        flips += _predicate_flips(predicate)
+    return -1 if flips % 2 else 1
+
+
+def _predicate_chain(head: Token, span: Span) -> list[Token]:
+    """`head`, then its clausal complement, then that one's, ... (copular adjectives included)."""
+    chain = [head]
+    seen = {head.i}
+    node = head
+    while True:
+        following = None
+        for child in node.children:
+            if not span.start <= child.i < span.end or child.i in seen:
+                continue
+            if child.dep_ in {"ccomp", "xcomp"}:
+                following = child
+                break
+            if child.dep_ in {"acomp", "attr"} and following is None:
+                grandchildren = [g for g in child.children if g.dep_ in {"xcomp", "ccomp", "acl"}]
+                if grandchildren:
+                    chain.append(child)
+                    seen.add(child.i)
+                    following = grandchildren[0]
+        if following is None:
+            return chain
+        chain.append(following)
+        seen.add(following.i)
+        node = following
+
+
+def _predicate_flips(predicate: Token) -> int:
+    """How many times `predicate` is negated or predicts failure (0, 1 or, for "not fail", 2)."""
+    negated = False
+    failure = _is_failure_token(predicate)
+    for child in predicate.children:
+        lower = child.lower_.replace("’", "'")
+        if child.dep_ == "neg" or (child.dep_ == "advmod" and lower in _NEGATORS):
+            after = child.doc[child.i + 1] if child.i + 1 < len(child.doc) else None
+            if not (after is not None and after.lower_ in {"only", "just", "merely"}):
+                negated = True
+        elif child.dep_ in {"nsubj", "nsubjpass", "dobj", "attr"} and (
+            lower in _NEGATORS or any(g.dep_ == "det" and g.lower_ in _NEGATORS for g in child.children)
         ):
-            skipped.update(t.i for t in token.subtree)
-        elif token.lower_ in {"despite", "notwithstanding"} and token.dep_ == "prep":
-            skipped.update(t.i for t in token.subtree)
-    skipped |= _before_but(span)
-    tokens = [token for token in span if token.i not in skipped]
-    words = [_cue_form(token) for token in tokens]
-    lowered = " ".join(token.lower_ for token in tokens)
-    return _word_polarity(words, lowered)
+            negated = True
+        elif child.dep_ in {"acomp", "oprd", "attr"} and _is_failure_token(child):
+            failure = not failure
+        elif child.dep_ == "prep" and child.lower_ == "against" and any(
+            g.lower_ in {"odds", "chances"} for g in predicate.children if g.dep_.startswith("nsubj")
+        ):
+            failure = not failure
+    return int(negated) + int(failure)
 
 
-def _cue_form(token: Token) -> str:
+def _is_failure_token(token: Token) -> bool:
     lemma = token.lemma_.lower()
-    return token.lower_ if token.lower_ in _NEGATORS or token.lower_ in _FAILURE_LEMMAS else lemma
+    if lemma in _DIFFICULTY or token.lower_ in _DIFFICULTY:
+        return token.dep_ in {"acomp", "attr", "ROOT", "ccomp", "xcomp"}
+    if token.lower_ == "stacked" or any(child.lower_ == "wishful" for child in token.children):
+        return True
+    return lemma in _FAILURE_LEMMAS or token.lower_ in _FAILURE_LEMMAS
 
 
-def _before_but(span: Span) -> set[int]:
-    """Token indices of the clause before a contrastive "but" joining two clauses."""
+def _contrast_head(span: Span) -> Token | None:
+    """The head of the clause after a contrastive "but"/"yet" joining two clauses, if any."""
     for token in span:
-        if token.lower_ in {"but", "yet", "however"} and token.i > span.start:
-            head = token.head
-            later = [t for t in head.children if t.dep_ == "conj" and t.i > token.i]
-            if later and (head.pos_ in {"VERB", "AUX"} or head.dep_ == "ROOT"):
-                conj_tokens = {t.i for t in later[0].subtree}
-                return {t.i for t in span if t.i < token.i and t.i not in conj_tokens}
-    return set()
+        if token.lower_ in {"but", "yet"} and token.i > span.start and token.dep_ == "cc":
+            later = [t for t in token.head.children if t.dep_ == "conj" and t.i > token.i]
+            if later and later[0].pos_ in {"VERB", "AUX"}:
+                return later[0]
+    return None
 
 
 # ---------------------------------------------------------------- embed backend
@@ -232,11 +288,26 @@ def topic_model(topic: Topic, encoder: Encoder) -> _TopicModel:
 
 def _vote(similarities: np.ndarray, labels: np.ndarray, polarity: np.ndarray, claim_polarity: int,
           temperature: float) -> np.ndarray:
-    """(favor, against, none) probabilities from a softmax-weighted, polarity-aligned vote."""
+    """(favor, against, none) probabilities from two softmax-weighted votes over the examples.
+
+    First whether the claim takes a side (polar vs none examples, shifted by `_NONE_BIAS`
+    because a claim that bears on a topic usually takes a side), then which side: the
+    polar examples of the claim's own polarity vote with their label, those of the other
+    polarity vote for the opposite label at `_FLIPPED_WEIGHT` (so a negated claim far
+    from any negated example still flips).
+    """
     weights = np.exp((similarities - similarities.max()) / temperature)
-    weights /= weights.sum()
-    aligned = labels * polarity * claim_polarity
-    probabilities = np.array([weights[aligned > 0].sum(), weights[aligned < 0].sum(), weights[labels == 0].sum()])
+    polar = labels != 0
+    none_vote = float(weights[~polar].sum() / weights.sum()) if (~polar).any() else 0.0
+    none_vote = min(max(none_vote, 1e-3), 1 - 1e-3)
+    p_none = 1.0 / (1.0 + math.exp(-(math.log(none_vote / (1 - none_vote)) + _NONE_BIAS)))
+    if polar.any():
+        aligned = labels[polar] * polarity[polar] * claim_polarity
+        polar_weights = weights[polar] * np.where(polarity[polar] == claim_polarity, 1.0, _FLIPPED_WEIGHT)
+        p_favor = float(polar_weights[aligned > 0].sum() / polar_weights.sum())
+    else:
+        p_favor = 0.5
+    probabilities = np.array([(1 - p_none) * p_favor, (1 - p_none) * (1 - p_favor), p_none])
     return (1 - _SMOOTHING) * probabilities + _SMOOTHING / 3
 
 
@@ -249,10 +320,10 @@ def _loo_temperature(vectors: np.ndarray, labels: np.ndarray, polarity: np.ndarr
     best, best_loss = 0.05, math.inf
     for temperature in _TEMPERATURES:
         loss = 0.0
-        for i in range(n):
-            keep = np.arange(n) != i
+        for i in np.flatnonzero(labels != 0):
+            keep = (np.arange(n) != i) & (labels != 0)
             probabilities = _vote(similarity[i, keep], labels[keep], polarity[keep], int(polarity[i]), temperature)
-            target = 0 if labels[i] > 0 else 1 if labels[i] < 0 else 2
+            target = 0 if labels[i] > 0 else 1
             loss -= math.log(probabilities[target])
         if loss < best_loss:
             best, best_loss = temperature, loss
@@ -311,18 +382,23 @@ def _fallback_probabilities(vector: np.ndarray, model: _TopicModel, claim_polari
 
 
 def decide(probabilities: np.ndarray, *, threshold: float, polar_factor: float = 1.0) -> StanceResult:
-    """Turn (favor, against, none) probabilities into a label, abstaining below `threshold`."""
+    """Turn (favor, against, none) probabilities into a label.
+
+    Abstains (`none`) when P(none) is the largest, or when the better side's share of
+    the polar mass, P(side) / (P(favor) + P(against)), is below `threshold`.
+    `polar_factor` (< 1 for hedges, hopes, questions) moves mass from the sides to none.
+    """
     favor, against, none = (float(p) for p in probabilities)
     if polar_factor != 1.0:
         favor, against = favor * polar_factor, against * polar_factor
         none = 1.0 - favor - against
     triple = (favor, against, none)
-    best_polar = max(favor, against)
-    if best_polar >= threshold and best_polar >= none:
+    polar = favor + against
+    side_share = max(favor, against) / polar if polar > 0 else 0.0
+    if none < max(favor, against) and side_share >= threshold:
         label = FAVOR if favor >= against else AGAINST
-        return StanceResult(label, round(best_polar, 4), triple)
-    score = max(none, 1.0 - best_polar)
-    return StanceResult(NONE, round(min(max(score, 0.0), 1.0), 4), triple)
+        return StanceResult(label, round(max(favor, against), 4), triple)
+    return StanceResult(NONE, round(max(none, 1.0 - max(favor, against)), 4), triple)
 
 
 # ---------------------------------------------------------------- NLI backend

@@ -37,21 +37,25 @@ log = logging.getLogger(__name__)
 
 TOPIC_EXTRACTOR = "topics.embed_anchor.v1"
 
-# Weights of the topic logit. Similarities of MiniLM between on-topic sentences and a
-# topic's examples sit around 0.45-0.6, unrelated ones below 0.25; the centre is set
-# between them so that similarity alone decides clear cases and the other signals
-# decide the borderline ones.
-SIMILARITY_CENTRE = 0.40
-SIMILARITY_SLOPE = 12.0
+# Similarity centre and slope when they cannot be calibrated from the topics file
+# (fewer than two topics with examples). With several topics they are calibrated at
+# load: the centre is the midpoint between the median top-3 similarity of a topic's
+# own statements to the topic (leave-one-out) and that of the other topics' statements,
+# and the slope puts those two medians at logits -2 and +2.
+SIMILARITY_CENTRE = 0.5
+SIMILARITY_SLOPE = 25.0
 ANCHOR_WEIGHT = {"claim": 1.0, "sentence": 0.8, "turn": 0.3}
 TERM_WEIGHT = 0.6
 FRAME_WEIGHT = 1.2
 TOP_K = 3
+# A topic is kept only if its logit is within this margin of the claim's best topic.
+TOPIC_MARGIN = 2.0
 # A content span shorter than this share of its sentence is encoded on its own for stance.
 CONTENT_SHARE = 0.6
 
 _CACHE_LOCK = threading.Lock()
 _PROFILES: dict[tuple[int, str], np.ndarray] = {}
+_CALIBRATIONS: dict[tuple[int, tuple[str, ...]], tuple[float, float]] = {}
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,41 @@ def topic_profile(topic: Topic, encoder) -> np.ndarray:
     return vectors
 
 
+def similarity_calibration(topics: Sequence[Topic], encoder) -> tuple[float, float]:
+    """(centre, slope) of the similarity logit, calibrated on the topics' own statements.
+
+    Each statement (proposition, description, examples) of topic A is scored against
+    topic A without itself (positives) and against every other topic (negatives); the
+    centre is the midpoint of the two medians and the slope maps them to -2 and +2.
+    """
+    key = (id(encoder), tuple(topic.fingerprint() for topic in topics))
+    with _CACHE_LOCK:
+        cached = _CALIBRATIONS.get(key)
+    if cached is not None:
+        return cached
+    profiles = [topic_profile(topic, encoder) for topic in topics]
+    positives: list[float] = []
+    negatives: list[float] = []
+    for k, profile in enumerate(profiles):
+        if len(profile) < TOP_K + 1:
+            continue
+        for i, vector in enumerate(profile):
+            own = np.delete(profile @ vector, i)
+            positives.append(float(np.sort(own)[-TOP_K:].mean()))
+            for j, other in enumerate(profiles):
+                if j != k:
+                    negatives.append(float(np.sort(other @ vector)[-TOP_K:].mean()))
+    centre, slope = SIMILARITY_CENTRE, SIMILARITY_SLOPE
+    if positives and negatives:
+        high, low = float(np.median(positives)), float(np.median(negatives))
+        if high - low > 0.02:
+            centre, slope = (high + low) / 2, 4.0 / (high - low)
+    log.debug("topic similarity centre %.3f, slope %.1f", centre, slope)
+    with _CACHE_LOCK:
+        _CALIBRATIONS[key] = (centre, slope)
+    return centre, slope
+
+
 def assign_topics(
     annotated: AnnotatedEpisode,
     claims: Sequence[Claim],
@@ -93,7 +132,9 @@ def assign_topics(
     if not claims or not topics or not annotated.sentences:
         return []
     sentence_vectors, content_vectors = _encode(annotated, claims, encoder)
-    signals = _sentence_signals(annotated, sentence_vectors, encoder=encoder, topics=topics, settings=settings)
+    centre, slope = similarity_calibration(topics, encoder)
+    signals = _sentence_signals(annotated, sentence_vectors, encoder=encoder, topics=topics, settings=settings,
+                                centre=centre, slope=slope)
     anchor_claim = _claim_anchor_hits(annotated, claims, topics)
 
     kept: list[tuple[Claim, int, float]] = []
@@ -101,13 +142,14 @@ def assign_topics(
         s = claim.sentence_id
         anchors = np.maximum(signals.anchors[s], anchor_claim[index])
         logits = (
-            SIMILARITY_SLOPE * (signals.similarity[s] - SIMILARITY_CENTRE)
+            slope * (signals.similarity[s] - centre)
             + anchors
             + TERM_WEIGHT * signals.terms[s]
             + FRAME_WEIGHT * signals.frame[s]
         )
         scores = 1.0 / (1.0 + np.exp(-logits))
-        for k in np.flatnonzero(scores >= settings.topic_threshold):
+        best = float(logits.max())
+        for k in np.flatnonzero((scores >= settings.topic_threshold) & (logits >= best - TOPIC_MARGIN)):
             kept.append((claim, int(k), float(scores[k])))
 
     if not kept:
@@ -157,7 +199,7 @@ def _encode(annotated: AnnotatedEpisode, claims: Sequence[Claim], encoder) -> tu
 
 
 def _sentence_signals(annotated: AnnotatedEpisode, vectors: np.ndarray, *, encoder, topics: Sequence[Topic],
-                      settings) -> _Signals:
+                      settings, centre: float, slope: float) -> _Signals:
     n_sentences, n_topics = len(annotated.sentences), len(topics)
     similarity = np.zeros((n_sentences, n_topics), dtype=np.float32)
     for k, topic in enumerate(topics):
@@ -185,17 +227,18 @@ def _sentence_signals(annotated: AnnotatedEpisode, vectors: np.ndarray, *, encod
         if sentence.turn_id in turn_anchor:
             anchors[s] = np.maximum(anchors[s], turn_anchor[sentence.turn_id])
 
-    frame = _frame(annotated, similarity, terms, decay=settings.topic_frame_decay)
+    frame = _frame(annotated, similarity, terms, decay=settings.topic_frame_decay, centre=centre, slope=slope)
     return _Signals(similarity=similarity, terms=terms, anchors=anchors, frame=frame)
 
 
-def _frame(annotated: AnnotatedEpisode, similarity: np.ndarray, terms: np.ndarray, *, decay: float) -> np.ndarray:
+def _frame(annotated: AnnotatedEpisode, similarity: np.ndarray, terms: np.ndarray, *, decay: float,
+           centre: float, slope: float) -> np.ndarray:
     """Per sentence, how strongly the preceding turns set each topic (in [0, 1]).
 
     A turn's own relevance to a topic is the best local score of its sentences; the next
     turn inherits it, and what a turn inherits decays by `decay` per further turn.
     """
-    local = 1.0 / (1.0 + np.exp(-(SIMILARITY_SLOPE * (similarity - SIMILARITY_CENTRE) + TERM_WEIGHT * terms)))
+    local = 1.0 / (1.0 + np.exp(-(slope * (similarity - centre) + TERM_WEIGHT * terms)))
     frame = np.zeros_like(similarity)
     turn_order: list[int] = []
     rows_by_turn: dict[int, list[int]] = {}
