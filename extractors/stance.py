@@ -76,6 +76,25 @@ _SMOOTHING = 0.03
 _NONE_BIAS = -1.0
 # Weight of an example whose polarity differs from the claim's (its vote is flipped).
 _FLIPPED_WEIGHT = 0.2
+# Fallback for topics without examples (see `_fallback_probabilities`). General English,
+# nothing topic-specific: generic evaluations for the sentiment probe, and verbs by which
+# a proposition restricts or removes its target.
+_POSITIVE_EVALUATIONS = (
+    "This is good and beneficial for people.", "This has great advantages and helps society.",
+    "This improves lives and protects rights.", "This is effective, fair and successful.",
+)
+_NEGATIVE_EVALUATIONS = (
+    "This is bad and harmful for people.", "This causes serious damage and suffering.",
+    "This is dangerous, unfair and leads to abuse.", "This fails and makes things worse.",
+)
+# The probe's median on the IBM claim-stance *train* split (test motions never seen).
+_SENTIMENT_OFFSET = 0.019
+_SENTIMENT_SCALE = 0.03
+_FALLBACK_NONE = 0.1
+_RESTRICTIVE = frozenset({
+    "ban", "prohibit", "abolish", "restrict", "limit", "outlaw", "criminalise", "criminalize", "forbid", "stop",
+    "cut", "reduce", "end", "oppose", "weaken", "eliminate", "remove", "lift", "repeal", "withdraw",
+})
 _TEMPERATURES = (0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3)
 
 
@@ -246,7 +265,7 @@ class _TopicModel:
     polarity: np.ndarray  # +1 / -1 per example
     temperature: float
     proposition: np.ndarray  # (dim,)
-    proposition_polarity: int
+    proposition_direction: int
 
 
 _CACHE_LOCK = threading.Lock()
@@ -278,7 +297,7 @@ def topic_model(topic: Topic, encoder: Encoder) -> _TopicModel:
         polarity=polarity,
         temperature=_loo_temperature(vectors, label_array, polarity),
         proposition=vectors[0],
-        proposition_polarity=int(polarity[0]),
+        proposition_direction=proposition_direction(topic.proposition),
     )
     with _CACHE_LOCK:
         _TOPIC_MODELS[key] = model
@@ -357,7 +376,7 @@ class EmbedStance:
         model = topic_model(query.topic, self.encoder)
         claim_polarity = span_polarity(query.span) if query.span is not None else text_polarity(query.text)
         if len(set(model.labels.tolist())) < 2:
-            probabilities = _fallback_probabilities(vector, model, claim_polarity)
+            probabilities = _fallback_probabilities(vector, model, claim_polarity, self.encoder)
         else:
             similarities = model.vectors @ vector
             probabilities = _vote(similarities, model.labels, model.polarity, claim_polarity, model.temperature)
@@ -371,14 +390,45 @@ class EmbedStance:
         return decide(probabilities, threshold=self.threshold, polar_factor=factor)
 
 
-def _fallback_probabilities(vector: np.ndarray, model: _TopicModel, claim_polarity: int) -> np.ndarray:
-    """For a topic without examples: agreement of the claim's polarity with the proposition's,
-    trusted in proportion to the claim's similarity to the proposition."""
-    similarity = float(model.proposition @ vector)
-    confidence = 0.5 + 0.5 * (1 / (1 + math.exp(-(similarity - 0.4) / 0.1)))
-    agree = claim_polarity == model.proposition_polarity
-    favor = confidence if agree else 1 - confidence
-    return np.array([favor * 0.9, (1 - favor) * 0.9, 0.1])
+def _fallback_probabilities(vector: np.ndarray, model: _TopicModel, claim_polarity: int, encoder: Encoder) -> np.ndarray:
+    """For a topic without labelled examples: the claim's evaluative sentiment, times the
+    direction of the proposition, times the claim's polarity.
+
+    Sentiment is a probe in the encoder space: mean similarity to generic positive
+    evaluations minus mean similarity to generic negative ones, less `_SENTIMENT_OFFSET`.
+    The proposition's direction is -1 when it restricts or removes its target ("should
+    be banned", "abolish") and flips again when it is negated. So "X causes harm" is
+    against "X should be allowed" and for "X should be banned".
+    """
+    positive, negative = _sentiment_anchors(encoder)
+    sentiment = float((positive @ vector).mean() - (negative @ vector).mean()) - _SENTIMENT_OFFSET
+    side = (1 if sentiment > 0 else -1) * model.proposition_direction * claim_polarity
+    confidence = 1.0 / (1.0 + math.exp(-abs(sentiment) / _SENTIMENT_SCALE))
+    favor = confidence if side > 0 else 1.0 - confidence
+    return np.array([favor * (1 - _FALLBACK_NONE), (1 - favor) * (1 - _FALLBACK_NONE), _FALLBACK_NONE])
+
+
+_SENTIMENT_CACHE: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _sentiment_anchors(encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
+    key = _encoder_key(encoder)
+    with _CACHE_LOCK:
+        cached = _SENTIMENT_CACHE.get(key)
+    if cached is None:
+        vectors = np.asarray(encoder.encode([*_POSITIVE_EVALUATIONS, *_NEGATIVE_EVALUATIONS]), dtype=np.float32)
+        cached = (vectors[: len(_POSITIVE_EVALUATIONS)], vectors[len(_POSITIVE_EVALUATIONS):])
+        with _CACHE_LOCK:
+            _SENTIMENT_CACHE[key] = cached
+    return cached
+
+
+def proposition_direction(proposition: str) -> int:
+    """-1 when the proposition restricts or removes its target ("ban X"), else +1; negation flips it."""
+    words = re.findall(r"[a-z]+", proposition.lower())
+    restrictive = any(word in _RESTRICTIVE or word[:-1] in _RESTRICTIVE or word[:-2] in _RESTRICTIVE
+                      for word in words)
+    return (-1 if restrictive else 1) * text_polarity(proposition)
 
 
 def decide(probabilities: np.ndarray, *, threshold: float, polar_factor: float = 1.0) -> StanceResult:

@@ -173,7 +173,7 @@ none = ["the tanks arrived on tuesday"]
     assert after.stance == "against"
 
 
-def test_topic_without_examples_falls_back_to_proposition_polarity():
+def test_topic_without_examples_falls_back_to_sentiment_direction_and_polarity():
     bare = Topic(id="bare", proposition="Allies should send more tanks.")
     backend = EmbedStance(HashingEncoder(), threshold=0.5)
     agree = parsed(["allies", "should", "send", "more", "tanks"], [2, 2, 2, 4, 2],
@@ -182,7 +182,19 @@ def test_topic_without_examples_falls_back_to_proposition_polarity():
                       ["nsubj", "aux", "neg", "ROOT", "amod", "dobj"])
     results = backend.predict([query(agree.text, span=agree, topic=bare),
                                query(disagree.text, span=disagree, topic=bare)])
-    assert [r.stance for r in results] == ["favor", "against"]
+    # negation flips the side, whatever the (fake) sentiment probe says
+    assert {r.stance for r in results} == {"favor", "against"}
+    banned = Topic(id="banned", proposition="Tanks should be banned.")
+    flipped = backend.predict([query(agree.text, span=agree, topic=banned)])[0]
+    assert flipped.stance != results[0].stance  # a restrictive proposition reverses the direction
+
+
+def test_proposition_direction():
+    from extractors.stance import proposition_direction
+
+    assert proposition_direction("This house would ban boxing") == -1
+    assert proposition_direction("This house would subsidize poor communities") == 1
+    assert proposition_direction("The right to asylum should not be absolute") == -1
 
 
 def test_decide():
