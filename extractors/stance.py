@@ -423,11 +423,25 @@ def _sentiment_anchors(encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
     return cached
 
 
+def _base_form(word: str) -> str:
+    """A crude verb base ("banned" -> "ban", "limits" -> "limit", "ending" -> "end")."""
+    if word in _RESTRICTIVE:
+        return word
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)]
+            if stem in _RESTRICTIVE:
+                return stem
+            if len(stem) > 3 and stem[-1] == stem[-2]:  # doubled final consonant: "banned"
+                return stem[:-1]
+            return stem
+    return word
+
+
 def proposition_direction(proposition: str) -> int:
     """-1 when the proposition restricts or removes its target ("ban X"), else +1; negation flips it."""
     words = re.findall(r"[a-z]+", proposition.lower())
-    restrictive = any(word in _RESTRICTIVE or word[:-1] in _RESTRICTIVE or word[:-2] in _RESTRICTIVE
-                      for word in words)
+    restrictive = any(_base_form(word) in _RESTRICTIVE for word in words)
     return (-1 if restrictive else 1) * text_polarity(proposition)
 
 
