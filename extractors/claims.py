@@ -9,7 +9,10 @@ sentence it reads the dependency parse:
   actor id when the entities stage set it). When the main predicate is a
   reporting or cognition cue ("say", "argue", "believe", "warn", "speak about",
   "according to", "as X said", "his view is that", ...) with a clausal or
-  nominal complement, the holder moves to the cue's subject: a first-person
+  nominal complement, the holder moves to the cue's subject (aims and
+  commitments with an infinitive, "Putin wants to X", stay the speaker's
+  claims about the subject, following ANNOTATION.md: speech and belief move
+  the holder): a first-person
   subject keeps the speaker (`self`, with the cue); "you" / "your article"
   from a speaker addressing someone gives the other speaker of the
   neighbouring turns (`addressee`); a named, pronominal or role subject gives
@@ -81,6 +84,10 @@ NOUN_CUES = frozenset({
     "fear", "desire", "wish", "insistence", "demand", "promise", "expectation", "prediction", "assumption",
     "contention", "thesis", "feeling", "opinion", "suggestion", "warning", "case", "concern", "worry",
 })
+# Cues of aims and commitments: with an infinitive ("wants to", "vowed to") they describe what
+# the subject is after, a claim of the speaker; only a finite clause ("hopes that X") moves the holder.
+GOAL_CUES = frozenset({"want", "wish", "hope", "desire", "intend", "plan", "seek", "aim", "try", "promise",
+                       "pledge", "vow", "threaten"})
 # Cues whose subject "you" is taken as the person addressed (not generic "you").
 ADDRESSEE_CUES = SPEECH_CUES | {"think", "believe", "feel", "expect", "fear", "worry", "hope", "doubt", "suspect", "consider"}
 # Cues that take a noun-phrase object as content ("you discuss three issues").
@@ -164,6 +171,23 @@ class Holder:
 
 # --- frames from the parse
 
+ALL_CUES = VERB_CUES | ADJECTIVE_CUES | NOUN_CUES
+
+
+def cue_lemma(token: Token) -> str:
+    """The lemma of a possible cue, repairing lemmatiser slips on inflected cue verbs ("hopes" -> "hop")."""
+    lemma = token.lemma_.lower()
+    if lemma in ALL_CUES or token.pos_ not in {"VERB", "AUX", "NOUN"}:
+        return lemma
+    lower = token.lower_
+    for suffix, replacement in (("", ""), ("s", ""), ("es", ""), ("d", ""), ("ed", ""), ("ing", ""), ("ing", "e")):
+        if lower.endswith(suffix) and suffix != lower:
+            stem = lower[: len(lower) - len(suffix)] + replacement
+            if stem in ALL_CUES:
+                return stem
+    return lemma
+
+
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """Drop complementisers, conjunctions and punctuation at the edges of a content range."""
@@ -181,7 +205,7 @@ def _subtree_range(token: Token) -> tuple[int, int]:
 
 def _complement(cue: Token) -> Token | None:
     """The clause or phrase a cue introduces, or None when it has none."""
-    lemma = cue.lemma_.lower()
+    lemma = cue_lemma(cue)
     for child in cue.children:
         if child.dep_ == "ccomp":
             return child
@@ -225,7 +249,7 @@ def _complement(cue: Token) -> Token | None:
 def _descend(cue: Token, complement: Token) -> tuple[Token, Token]:
     """Follow a same-subject chain ("I want to emphasize that X") to the innermost cue."""
     for _ in range(3):
-        if complement.dep_ != "xcomp" or complement.lemma_.lower() not in VERB_CUES:
+        if complement.dep_ != "xcomp" or cue_lemma(complement) not in VERB_CUES:
             break
         inner = _complement(complement)
         if inner is None:
@@ -236,7 +260,7 @@ def _descend(cue: Token, complement: Token) -> tuple[Token, Token]:
 
 def frame_of(token: Token) -> Frame | None:
     """The frame `token` opens as a cue (verb, predicative adjective or possessed noun), or None."""
-    lemma = token.lemma_.lower()
+    lemma = cue_lemma(token)
     if token.pos_ in {"VERB", "AUX"} and lemma in VERB_CUES:
         if any(child.dep_ == "auxpass" for child in token.children):
             return None  # "it is said that": no holder named
@@ -247,6 +271,10 @@ def frame_of(token: Token) -> Frame | None:
         subject = subject_of(token)
         if subject is None and token.dep_ == "xcomp":
             subject = subject_of(token.head)
+        if complement.dep_ == "xcomp" and cue_lemma(cue) in GOAL_CUES and (
+            subject is None or subject.lower_ not in SPEAKER_PRONOUNS
+        ):
+            return None  # "Putin wants to X": the speaker's claim about an aim, not a reported view
         start, end = _subtree_range(complement)
         return Frame(cue, subject, start, end) if end > start else None
     if token.pos_ == "ADJ" and lemma in ADJECTIVE_CUES and token.dep_ in {"acomp", "ROOT"}:
@@ -305,7 +333,7 @@ def main_frame(span: Span) -> Frame | None:
             source = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
             if source is not None:
                 return _frame_outside(span, child, child, source)
-        if child.dep_ == "advcl" and child.lemma_.lower() in VERB_CUES and any(
+        if child.dep_ == "advcl" and cue_lemma(child) in VERB_CUES and any(
             c.dep_ == "mark" and c.lower_ == "as" for c in child.children
         ):
             subject = subject_of(child)
@@ -387,7 +415,7 @@ class HolderResolver:
             return own
         if token.lower_ == "you" or token.lower_ in {"your", "yours", "yourself"}:
             addressee = self.addressee(sentence)
-            if addressee is None or (token.lower_ == "you" and cue.lemma_.lower() not in ADDRESSEE_CUES | NOUN_CUES):
+            if addressee is None or (token.lower_ == "you" and cue_lemma(cue) not in ADDRESSEE_CUES | NOUN_CUES):
                 return own
             holder = self.speaker(addressee)
             return Holder(holder.name, holder.actor_id, "addressee")
@@ -553,10 +581,8 @@ def epistemic_marks(doc: Doc, start: int, end: int, *, frame_tokens: list[Token]
     """Marks of a claim from its frame tokens and its own content tokens (nested reports excluded)."""
     own = [t for t in doc[start:end] if not any(s <= t.i < e for s, e in excluded)]
     lemmas = {t.lemma_.lower() for t in own} | {t.lower_ for t in own}
-    frame_lemmas = {t.lemma_.lower() for t in frame_tokens}
-    cue_lemma = frame_tokens[0].lemma_.lower() if frame_tokens else ""
-    if frame_tokens and frame_tokens[0].lower_ == "according":
-        cue_lemma = "according"
+    frame_lemmas = {cue_lemma(t) for t in frame_tokens}
+    cue = cue_name(frame_tokens[0]) if frame_tokens else ""
     hedged = bool(lemmas & HEDGE_WORDS) or any(
         (t.tag_ == "MD" and t.lower_ in HEDGE_MODALS) or (t.lemma_ in HEDGE_VERBS and t.pos_ in {"VERB", "AUX"})
         or (t.lemma_ in HEDGE_CUES and subject_of(t) is not None and subject_of(t).lower_ in {"i", "we"})
@@ -569,15 +595,15 @@ def epistemic_marks(doc: Doc, start: int, end: int, *, frame_tokens: list[Token]
     return Marks(
         hedged=hedged,
         negated=_is_negated(root) or cue_negated,
-        predicted=_is_future(root) or cue_lemma in EXPECTATION_CUES,
-        hoped=cue_lemma in HOPE_CUES or "hopefully" in lemmas,
-        feared=cue_lemma in FEAR_CUES or any(t.lemma_.lower() in FEAR_CUES and t.dep_ in {"acomp", "ROOT"} for t in own),
+        predicted=_is_future(root) or cue in EXPECTATION_CUES,
+        hoped=cue in HOPE_CUES or "hopefully" in lemmas,
+        feared=cue in FEAR_CUES or any(t.lemma_.lower() in FEAR_CUES and t.dep_ in {"acomp", "ROOT"} for t in own),
     )
 
 
 def cue_name(token: Token) -> str:
     """The cue as recorded: its lemma ("according" for "according to")."""
-    return "according" if token.lower_ == "according" else token.lemma_.lower()
+    return "according" if token.lower_ == "according" else cue_lemma(token)
 
 
 def _frame_tokens(frame: Frame | None, stop: Token) -> list[Token]:

@@ -46,6 +46,8 @@ PARSES: dict[str, str] = {
     'Give Ukraine the missiles.': "Give/VB/VERB/ROOT/0/give/- Ukraine/NNP/PROPN/dative/0/Ukraine/B-GPE the/DT/DET/det/3/the/- missiles~/NNS/NOUN/dobj/0/missile/- .~/./PUNCT/punct/0/./-",
     'Sanctions have cut Russian oil revenue by a third since 2022.': "Sanctions/NNS/NOUN/nsubj/2/sanction/- have/VBP/AUX/aux/2/have/- cut/VBN/VERB/ROOT/2/cut/- Russian/JJ/ADJ/amod/5/russian/B-NORP oil/NN/NOUN/compound/5/oil/- revenue/NN/NOUN/dobj/2/revenue/- by/IN/ADP/prep/2/by/- a/DT/DET/det/8/a/B-CARDINAL third/JJ/ADJ/pobj/6/third/I-CARDINAL since/IN/SCONJ/prep/2/since/- 2022~/CD/NUM/pobj/9/2022/B-DATE .~/./PUNCT/punct/2/./-",
     'Good evening to you all.': "Good/JJ/ADJ/amod/1/good/- evening/NN/NOUN/ROOT/1/evening/B-TIME to/IN/ADP/prep/1/to/- you/PRP/PRON/pobj/2/you/- all~/DT/PRON/appos/3/all/- .~/./PUNCT/punct/1/./-",
+    'Putin wants to restore the empire.': "Putin/NNP/PROPN/nsubj/1/Putin/B-PERSON wants/VBZ/VERB/ROOT/1/want/- to/TO/PART/aux/3/to/- restore/VB/VERB/xcomp/1/restore/- the/DT/DET/det/5/the/- empire~/NN/NOUN/dobj/3/empire/- .~/./PUNCT/punct/1/./-",
+    'Putin hopes that the West will tire.': "Putin/NNP/PROPN/nsubj/1/Putin/B-PERSON hopes/VBZ/VERB/ROOT/1/hop/- that/IN/SCONJ/mark/6/that/- the/DT/DET/det/4/the/- West/NNP/PROPN/nsubj/6/West/B-LOC will/MD/AUX/aux/6/will/- tire~/VB/VERB/ccomp/1/tire/- .~/./PUNCT/punct/1/./-",
 }
 
 _VOCAB = spacy.blank("en").vocab

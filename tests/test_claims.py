@@ -108,6 +108,15 @@ def test_argue_with_a_time_phrase_and_a_pronoun_subject() -> None:
     assert second.predicted
 
 
+def test_an_aim_with_an_infinitive_stays_with_the_speaker_but_a_hope_that_moves() -> None:
+    claims = run([(GUEST, ["Putin wants to restore the empire.", "Putin hopes that the West will tire."])])
+    aim = only(claims, "Putin wants to restore the empire.")
+    assert (aim.holder, aim.attribution, aim.cue) == (GUEST, "self", None)
+    hope = only(claims, "Putin hopes that the West will tire.")
+    assert (hope.holder, hope.attribution, hope.cue, hope.claim) == ("Putin", "reported", "hope", "the West will tire")
+    assert hope.hoped and hope.predicted
+
+
 def test_according_to_moves_the_holder() -> None:
     claim = only(run([(GUEST, ["According to NATO, the front has not moved."])]), "According to NATO, the front has not moved.")
     assert (claim.holder, claim.attribution, claim.cue, claim.claim) == ("NATO", "reported", "according", "the front has not moved")
