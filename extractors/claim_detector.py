@@ -100,15 +100,9 @@ _DISCLAIMER = re.compile(
 )
 _PROCEDURAL = re.compile(
     r"^(and |so |now |okay,? |well,? |but )?("
-    r"let('s| me| us) (turn|move|start|begin|go|come|talk|ask|get|shift|switch|pause|stop|leave|wrap|end|"
-    r"jump|dive|pick|return|focus|close|take|go back)|"
-    r"(i|we)('d| would|'ll| will| want to| wanted to| would like to| have to|'m going to| am going to| are going to"
-    r"|'re going to) (ask|turn|move|start|begin|come back|return|talk about|discuss|close|end|wrap|finish|"
-    r"switch|shift|go back|pick up|follow up|get to|jump)|"
     r"(my|our|the) (next|last|final|first|follow-up|other) question|"
     r"(we'll|we will|we are going to|we're going to) (be right back|take a (short )?break)|"
-    r"(you'?re|you are) listening to|(i'?m|i am) your host|my name is|joining (me|us)|"
-    r"(before|to) (we|i) (begin|start|get|go|move|close|end|wrap)|"
+    r"(you'?re|you are) listening to|(i'?m|i am) your host|my name is|"
     r"(that'?s|that is) all (the time )?we have|don'?t forget to|please (subscribe|like|share|rate|leave))",
     re.IGNORECASE,
 )
@@ -260,6 +254,43 @@ def is_answered(span: Span) -> bool:
     return False
 
 
+def is_conversation_move(token: Token) -> bool:
+    """A verb that moves the conversation: "ask (you)", "turn to", "move on", "come back", "wrap up"."""
+    lemma = token.lemma_.lower()
+    children = list(token.children)
+    particles = {c.lower_ for c in children if c.dep_ in {"prt", "advmod", "prep"}}
+    objects = [c for c in children if c.dep_ in {"dobj", "dative"}]
+    if lemma == "ask":
+        return all(c.lower_ in {"you", "us", "both"} for c in objects)
+    if lemma == "turn":
+        return "to" in particles and not objects
+    if lemma in {"move", "go", "come", "get", "circle", "pivot", "switch", "shift"}:
+        return bool(particles & {"on", "back", "to"}) and not objects and lemma != "get" or (lemma == "get" and "to" in particles)
+    if lemma in {"wrap", "follow", "pick"}:
+        return "up" in particles
+    return lemma in {"close", "conclude"} and not objects and bool(particles & {"by", "with", "on"})
+
+
+def is_procedural_frame(root: Token) -> bool:
+    """A speaker announcing a move of the conversation: "I wanted to ask you ...", "Let us turn to ..."."""
+    subject = subject_of(root)
+    lemma = root.lemma_.lower()
+    if lemma == "let":
+        first_person = {"me", "us", "'s"}
+        return any(
+            c.dep_ in {"ccomp", "xcomp"} and is_conversation_move(c)
+            and any(t.lower_ in first_person for t in [*root.children, *c.children])
+            for c in root.children
+        )
+    if subject is None or subject.lower_ not in {"i", "we"}:
+        return False
+    if is_conversation_move(root):
+        return any(c.tag_ == "MD" or c.lower_ in {"'ll", "'d"} for c in root.children)
+    if lemma in {"want", "like", "wish", "love", "need", "have", "hope"}:
+        return any(c.dep_ == "xcomp" and is_conversation_move(c) for c in root.children)
+    return False
+
+
 def has_content(span: Span) -> bool:
     return sum(1 for token in span if token.is_alpha and not token.is_stop) >= 1
 
@@ -284,6 +315,8 @@ def classify(span: Span) -> str:
     if _PROCEDURAL.search(text):
         return "procedural"
     root = sentence_root(span)
+    if is_procedural_frame(root):
+        return "procedural"
     if is_question(span):
         if has_rhetorical_form(span) and is_answered(span):
             return "rhetorical"

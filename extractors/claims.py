@@ -293,6 +293,8 @@ def frame_of(token: Token) -> Frame | None:
         if owner is None:
             return None
         complement = _complement(token)
+        if complement is not None and complement.dep_ == "acl" and any(c.lower_ == "to" for c in complement.children):
+            return None  # "his desire to X", "her promise to X": an aim, the speaker's claim
         if complement is None and token.dep_ in {"nsubj", "nsubjpass"}:
             # "His view is that X": the clause hangs on the copula.
             complement = next((c for c in token.head.children if c.dep_ in {"ccomp", "attr"} and c.i > token.i), None)
@@ -328,7 +330,7 @@ def main_frame(span: Span) -> Frame | None:
     if frame is not None:
         return frame
     for child in root.children:
-        if child.dep_ == "prep" and child.lower_ == "according":
+        if child.dep_ == "prep" and child.lower_ == "according" and _at_edge(span, child):
             to = next((c for c in child.children if c.lower_ == "to"), None)
             source = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
             if source is not None:
@@ -340,6 +342,12 @@ def main_frame(span: Span) -> Frame | None:
             if subject is not None:
                 return _frame_outside(span, child, child, subject)
     return None
+
+
+def _at_edge(span: Span, token: Token) -> bool:
+    """Whether the subtree of `token` opens or closes the sentence (punctuation aside)."""
+    start, end = _trim(span.doc, span.start, span.end)
+    return token.left_edge.i <= start or token.right_edge.i + 1 >= end
 
 
 def _frame_outside(span: Span, cue: Token, attached: Token, holder: Token) -> Frame | None:
