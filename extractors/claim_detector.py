@@ -262,6 +262,8 @@ def is_conversation_move(token: Token) -> bool:
     objects = [c for c in children if c.dep_ in {"dobj", "dative"}]
     if lemma == "ask":
         return all(c.lower_ in {"you", "us", "both"} for c in objects)
+    if lemma == "tell":  # "I want to tell you about ...", not "I tell you that X"
+        return not any(c.dep_ in {"ccomp", "xcomp"} for c in children) and "about" in particles
     if lemma == "turn":
         return "to" in particles and not objects
     if lemma in {"move", "go", "come", "get", "circle", "pivot", "switch", "shift"}:

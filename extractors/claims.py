@@ -41,11 +41,12 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from extractors.claim_detector import ClaimDetector, classify, sentence_root, subject_of
+from extractors.claim_detector import ClaimDetector, classify, is_finite, sentence_root, subject_of
 from whoclaims.records import AnnotatedEpisode, Claim, Mention, Sentence
 from whoclaims.settings import Settings
 
@@ -84,8 +85,9 @@ NOUN_CUES = frozenset({
     "fear", "desire", "wish", "insistence", "demand", "promise", "expectation", "prediction", "assumption",
     "contention", "thesis", "feeling", "opinion", "suggestion", "warning", "case", "concern", "worry",
 })
-# Cues of aims and commitments: with an infinitive ("wants to", "vowed to") they describe what
-# the subject is after, a claim of the speaker; only a finite clause ("hopes that X") moves the holder.
+# Cues of aims and commitments: with an infinitive or an object ("wants to X", "wants X", "vowed to")
+# they describe what the subject is after, a claim of the speaker; only a finite clause ("hopes that
+# X") moves the holder.
 GOAL_CUES = frozenset({"want", "wish", "hope", "desire", "intend", "plan", "seek", "aim", "try", "promise",
                        "pledge", "vow", "threaten"})
 # Cues whose subject "you" is taken as the person addressed (not generic "you").
@@ -134,6 +136,15 @@ PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
 GROUP_PRONOUNS = frozenset({"they", "them", "their", "theirs"})
 SPEAKER_PRONOUNS = frozenset({"i", "me", "my", "mine", "we", "us", "our", "ours", "myself", "ourselves"})
 HOLDER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+TITLES = frozenset({
+    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "professor", "prof", "prof.", "governor", "senator",
+    "president", "secretary", "minister", "ambassador", "general", "congressman", "congresswoman", "mayor",
+    "judge", "sir", "madam", "dear",
+})
+_NON_PERSON_SPEAKER = re.compile(
+    r"^\W*(system|audience|applause|crosstalk|unknown|unidentified|crowd|laughter|music|inaudible|multiple|several)\b",
+    re.IGNORECASE,
+)
 
 HEDGE_WORDS = frozenset({
     "probably", "perhaps", "maybe", "possibly", "likely", "presumably", "apparently", "arguably", "seemingly",
@@ -258,6 +269,15 @@ def _descend(cue: Token, complement: Token) -> tuple[Token, Token]:
     return cue, complement
 
 
+def _is_aim(cue: Token, complement: Token) -> bool:
+    """A goal cue whose complement is not a finite clause ("wants to X", "wants X to Y", "his desire to X")."""
+    if cue_lemma(cue) not in GOAL_CUES | {"desire", "goal", "aim", "ambition", "intention", "plan", "demand"}:
+        return False
+    if complement.dep_ == "ccomp" and is_finite(complement):
+        return False
+    return cue.pos_ != "NOUN" or any(c.lower_ == "to" for c in complement.children)
+
+
 def frame_of(token: Token) -> Frame | None:
     """The frame `token` opens as a cue (verb, predicative adjective or possessed noun), or None."""
     lemma = cue_lemma(token)
@@ -271,10 +291,8 @@ def frame_of(token: Token) -> Frame | None:
         subject = subject_of(token)
         if subject is None and token.dep_ == "xcomp":
             subject = subject_of(token.head)
-        if complement.dep_ == "xcomp" and cue_lemma(cue) in GOAL_CUES and (
-            subject is None or subject.lower_ not in SPEAKER_PRONOUNS
-        ):
-            return None  # "Putin wants to X": the speaker's claim about an aim, not a reported view
+        if _is_aim(cue, complement) and (subject is None or subject.lower_ not in SPEAKER_PRONOUNS):
+            return None  # "Putin wants to X / wants X": the speaker's claim about an aim, not a reported view
         start, end = _subtree_range(complement)
         return Frame(cue, subject, start, end) if end > start else None
     if token.pos_ == "ADJ" and lemma in ADJECTIVE_CUES and token.dep_ in {"acomp", "ROOT"}:
@@ -293,7 +311,7 @@ def frame_of(token: Token) -> Frame | None:
         if owner is None:
             return None
         complement = _complement(token)
-        if complement is not None and complement.dep_ == "acl" and any(c.lower_ == "to" for c in complement.children):
+        if complement is not None and _is_aim(token, complement):
             return None  # "his desire to X", "her promise to X": an aim, the speaker's claim
         if complement is None and token.dep_ in {"nsubj", "nsubjpass"}:
             # "His view is that X": the clause hangs on the copula.
@@ -323,7 +341,7 @@ def main_frame(span: Span) -> Frame | None:
             if child.dep_ == "dobj" and child.pos_ == "NOUN" and child.lemma_.lower() in NOUN_CUES:
                 # "He made the case that X": the subject of the verb holds it.
                 complement = _complement(child)
-                if complement is not None and root.lemma_.lower() in {"make", "have", "take", "hold", "put", "advance", "express", "share"}:
+                if complement is not None and not _is_aim(child, complement) and root.lemma_.lower() in {"make", "have", "take", "hold", "put", "advance", "express", "share"}:
                     start, end = _subtree_range(complement)
                     if end > start:
                         return Frame(child, subject_of(root), start, end)
@@ -406,27 +424,68 @@ class HolderResolver:
         return Holder(name or normalise_speaker(speaker), actor_id, "self")
 
     def addressee(self, sentence: Sentence) -> str | None:
-        """The other speaker of the neighbouring turns: the next turn's if different, else the previous one's."""
+        """The other speaker of the neighbouring turns: the next turn's if different, else the previous one's.
+
+        Labels that name no person ("SYSTEM", "AUDIENCE", "CROSSTALK") are passed over.
+        """
         turns = self.annotated.episode.turns
         index = self.turns.get(sentence.turn_id)
         if index is None:
             return None
-        for neighbour in (index + 1, index - 1):
-            if 0 <= neighbour < len(turns) and turns[neighbour].speaker != sentence.speaker:
-                return turns[neighbour].speaker
+        for step in (1, -1):
+            for neighbour in range(index + step, index + 4 * step, step):
+                if not 0 <= neighbour < len(turns) or _NON_PERSON_SPEAKER.match(turns[neighbour].speaker):
+                    continue
+                if turns[neighbour].speaker != sentence.speaker:
+                    return turns[neighbour].speaker
+                break
         return None
+
+    def addressee_holder(self, sentence: Sentence) -> Holder | None:
+        """Who "you" is: a name the speaker addresses in this turn ("Governor Kasich, you said"), else the neighbour."""
+        earlier = [s for s in self.sentences_by_turn.get(sentence.turn_id, []) if s.sentence_id < sentence.sentence_id]
+        for candidate in [sentence, *reversed(earlier)]:
+            called = vocative(candidate.span)
+            if called is not None:
+                return self._named_addressee(candidate, called)
+        name = self.addressee(sentence)
+        if name is None:
+            return None
+        holder = self.speaker(name)
+        return Holder(holder.name, holder.actor_id, "addressee")
+
+    def _named_addressee(self, sentence: Sentence, called: Span) -> Holder:
+        names = {t.lower_ for t in called if t.lower_ not in TITLES and not t.is_punct}
+        for label in self.annotated.episode.speakers:
+            if label != sentence.speaker and names & {word.lower() for word in normalise_speaker(label).split()}:
+                holder = self.speaker(label)
+                return Holder(holder.name, holder.actor_id, "addressee")
+        head = called[-1]
+        mention = self._mention(sentence, head)
+        if mention is not None:
+            return Holder(mention.canonical_name or mention.text, mention.actor_id, "addressee")
+        return Holder(" ".join(t.text for t in called if t.lower_ not in TITLES), None, "addressee")
 
     def resolve(self, sentence: Sentence, token: Token | None, cue: Token) -> Holder:
         """The holder of a frame whose holder token is `token` (a subject, possessor or source)."""
         own = self.speaker(sentence.speaker)
         if token is None:
             return own
-        if token.lower_ == "you" or token.lower_ in {"your", "yours", "yourself"}:
-            addressee = self.addressee(sentence)
-            if addressee is None or (token.lower_ == "you" and cue_lemma(cue) not in ADDRESSEE_CUES | NOUN_CUES):
+        called = vocative(sentence.span)
+        if called is not None and called.start <= token.i < called.end:
+            # "Dr. Carson, many experts believe ...": the name is addressed, not the subject.
+            token = next((c for c in token.children if c.dep_ in {"appos", "conj"} and c.i >= called.end), None)
+            if token is None:
                 return own
-            holder = self.speaker(addressee)
-            return Holder(holder.name, holder.actor_id, "addressee")
+        if token.lower_ == "you" or token.lower_ in {"your", "yours", "yourself"}:
+            addressee = self.addressee_holder(sentence)
+            generic = token.lower_ == "you" and (
+                cue_lemma(cue) not in ADDRESSEE_CUES | NOUN_CUES
+                or any(c.lower_ in {"should", "must", "can", "could", "'d"} for c in cue.children if c.dep_ == "aux")
+            )  # "you should hope that ...", "you can argue that ...": anyone, not the person addressed
+            if addressee is None or generic:
+                return own
+            return addressee
         if token.lower_ in SPEAKER_PRONOUNS:
             return own
         if token.pos_ in {"NOUN"} and token.lemma_.lower() in DOCUMENT_NOUNS:
@@ -437,9 +496,9 @@ class HolderResolver:
             return own
         if holder.name == own.name or (holder.actor_id is not None and holder.actor_id == own.actor_id):
             return own
-        addressee = self.addressee(sentence)
-        if addressee is not None and holder.name == self.speaker(addressee).name:
-            return Holder(holder.name, holder.actor_id, "addressee")
+        addressee = self.addressee_holder(sentence)
+        if addressee is not None and holder.name == addressee.name:
+            return addressee
         return holder
 
     def _actor(self, sentence: Sentence, token: Token) -> Holder | None:
@@ -506,6 +565,31 @@ class HolderResolver:
                         and previous.ent_type_ not in {"GPE", "NORP", "LOC"}:
                     return _phrase(previous)
         return None
+
+
+def vocative(span: Span) -> Span | None:
+    """A name the speaker addresses in a sentence that speaks to "you": "Governor Kasich, you said ..."."""
+    doc = span.doc
+    if not any(t.lower_ in {"you", "your", "yours", "yourself"} for t in span):
+        return None
+    end = span.end
+    while end > span.start and doc[end - 1].is_punct:
+        end -= 1
+    leading = span.start
+    while leading < span.end and (doc[leading].pos_ == "PROPN" or doc[leading].lower_ in TITLES):
+        leading += 1
+    if span.start < leading <= span.start + 4 and leading < span.end and doc[leading].text == ",":
+        called = doc[span.start : leading]
+    else:
+        trailing = end
+        while trailing > span.start and (doc[trailing - 1].pos_ == "PROPN" or doc[trailing - 1].lower_ in TITLES):
+            trailing -= 1
+        if not (trailing < end <= trailing + 4 and trailing > span.start and doc[trailing - 1].text == ","):
+            return None
+        called = doc[trailing:end]
+    if not any(t.pos_ == "PROPN" for t in called) or any(t.ent_type_ in {"GPE", "NORP", "LOC", "ORG"} for t in called):
+        return None
+    return called
 
 
 def _clean_name(text: str) -> str:

@@ -109,9 +109,10 @@ def test_argue_with_a_time_phrase_and_a_pronoun_subject() -> None:
 
 
 def test_an_aim_with_an_infinitive_stays_with_the_speaker_but_a_hope_that_moves() -> None:
-    claims = run([(GUEST, ["Putin wants to restore the empire.", "Putin hopes that the West will tire."])])
+    claims = run([(GUEST, ["Putin wants to restore the empire.", "Putin hopes that the West will tire.", "Russia wants more land."])])
     aim = only(claims, "Putin wants to restore the empire.")
     assert (aim.holder, aim.attribution, aim.cue) == (GUEST, "self", None)
+    assert only(claims, "Russia wants more land.").holder == GUEST
     hope = only(claims, "Putin hopes that the West will tire.")
     assert (hope.holder, hope.attribution, hope.cue, hope.claim) == ("Putin", "reported", "hope", "the West will tire")
     assert hope.hoped and hope.predicted
@@ -149,6 +150,26 @@ def test_addressee_is_the_previous_speaker_when_the_next_is_the_same() -> None:
     ]
     claim = only(run(turns), "You warn that Europe is running out of time.")
     assert (claim.holder, claim.attribution) == (GUEST, "addressee")
+
+
+def test_a_named_addressee_wins_over_the_neighbouring_turn() -> None:
+    sentence = "Governor Hale, you said that the tariffs would pay for themselves."
+    turns = [(HOST, [sentence]), ("SYSTEM", ["Sure."]), (GUEST, ["Russia is not winning this war."]), ("HALE", ["Sure."])]
+    claim = only(run(turns), sentence)
+    assert (claim.holder, claim.attribution, claim.cue) == ("Hale", "addressee", "say")
+    assert claim.claim == "the tariffs would pay for themselves"
+
+
+def test_non_person_speaker_labels_are_never_addressed() -> None:
+    sentence = "You warn that Europe is running out of time."
+    claim = only(run([(HOST, [sentence]), ("SYSTEM", ["Sure."]), (GUEST, ["Sure."])]), sentence)
+    assert (claim.holder, claim.attribution) == (GUEST, "addressee")
+
+
+def test_generic_you_with_a_modal_stays_with_the_speaker() -> None:
+    sentence = "You should hope that the ceasefire holds."
+    claim = only(run([(GUEST, [sentence]), (HOST, ["Sure."])]), sentence)
+    assert (claim.holder, claim.attribution) == (GUEST, "self")
 
 
 def test_you_with_nobody_addressed_stays_with_the_speaker() -> None:
