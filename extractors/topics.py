@@ -45,9 +45,12 @@ TOPIC_EXTRACTOR = "topics.embed_anchor.v1"
 SIMILARITY_CENTRE = 0.5
 SIMILARITY_SLOPE = 25.0
 ANCHOR_WEIGHT = {"claim": 1.0, "sentence": 0.8, "turn": 0.3}
+MIN_SPECIFICITY = 0.2
 TERM_WEIGHT = 0.6
 FRAME_WEIGHT = 1.2
 TOP_K = 3
+# Share of the mean similarity to the other topics subtracted from a topic's similarity.
+RELATIVE_WEIGHT = 0.5
 # A topic is kept only if its logit is within this margin of the claim's best topic.
 TOPIC_MARGIN = 2.0
 # A content span shorter than this share of its sentence is encoded on its own for stance.
@@ -103,11 +106,11 @@ def similarity_calibration(topics: Sequence[Topic], encoder) -> tuple[float, flo
         if len(profile) < TOP_K + 1:
             continue
         for i, vector in enumerate(profile):
-            own = np.delete(profile @ vector, i)
-            positives.append(float(np.sort(own)[-TOP_K:].mean()))
-            for j, other in enumerate(profiles):
-                if j != k:
-                    negatives.append(float(np.sort(other @ vector)[-TOP_K:].mean()))
+            row = np.array([_top_mean(np.delete(profile @ vector, i)) if j == k else _top_mean(other @ vector)
+                            for j, other in enumerate(profiles)])
+            relative = _relative(row[None, :])[0]
+            positives.append(float(relative[k]))
+            negatives.extend(float(value) for j, value in enumerate(relative) if j != k)
     centre, slope = SIMILARITY_CENTRE, SIMILARITY_SLOPE
     if positives and negatives:
         high, low = float(np.median(positives)), float(np.median(negatives))
@@ -117,6 +120,23 @@ def similarity_calibration(topics: Sequence[Topic], encoder) -> tuple[float, flo
     with _CACHE_LOCK:
         _CALIBRATIONS[key] = (centre, slope)
     return centre, slope
+
+
+def _top_mean(similarities: np.ndarray) -> float:
+    return float(np.sort(similarities)[-TOP_K:].mean())
+
+
+def _relative(similarity: np.ndarray) -> np.ndarray:
+    """Similarity to a topic less `RELATIVE_WEIGHT` times the mean similarity to the other topics.
+
+    Generic sentences about the war are close to every topic; what sets a topic apart is
+    being closer to it than to the others. Rows are claims, columns topics.
+    """
+    n_topics = similarity.shape[1]
+    if n_topics < 2:
+        return similarity
+    others = (similarity.sum(axis=1, keepdims=True) - similarity) / (n_topics - 1)
+    return similarity - RELATIVE_WEIGHT * others
 
 
 def assign_topics(
@@ -207,6 +227,7 @@ def _sentence_signals(annotated: AnnotatedEpisode, vectors: np.ndarray, *, encod
         matrix = vectors @ profile.T
         top = min(TOP_K, matrix.shape[1])
         similarity[:, k] = np.sort(matrix, axis=1)[:, -top:].mean(axis=1)
+    similarity = _relative(similarity)
 
     terms = np.zeros_like(similarity)
     matchers = [_TermMatcher(topic.terms) for topic in topics]
@@ -218,11 +239,15 @@ def _sentence_signals(annotated: AnnotatedEpisode, vectors: np.ndarray, *, encod
     anchors = np.zeros_like(similarity)
     turn_anchor: dict[int, np.ndarray] = {}
     anchor_index = _anchor_index(topics)
+    specificity = anchor_specificity(annotated)
     for mention in annotated.mentions:
+        factor = specificity.get(mention.actor_id or "", 1.0)
         for k in anchor_index.get(mention.actor_id or "", ()):
             if 0 <= mention.sentence_id < n_sentences:
-                anchors[mention.sentence_id, k] = ANCHOR_WEIGHT["sentence"]
-            turn_anchor.setdefault(mention.turn_id, np.zeros(n_topics, dtype=np.float32))[k] = ANCHOR_WEIGHT["turn"]
+                anchors[mention.sentence_id, k] = max(anchors[mention.sentence_id, k],
+                                                      ANCHOR_WEIGHT["sentence"] * factor)
+            row = turn_anchor.setdefault(mention.turn_id, np.zeros(n_topics, dtype=np.float32))
+            row[k] = max(row[k], ANCHOR_WEIGHT["turn"] * factor)
     for s, sentence in enumerate(annotated.sentences):
         if sentence.turn_id in turn_anchor:
             anchors[s] = np.maximum(anchors[s], turn_anchor[sentence.turn_id])
@@ -257,6 +282,24 @@ def _frame(annotated: AnnotatedEpisode, similarity: np.ndarray, terms: np.ndarra
     return frame
 
 
+def anchor_specificity(annotated: AnnotatedEpisode) -> dict[str, float]:
+    """Per actor, how much a mention of it tells about the topic: 1 for a rare actor, down to
+    `MIN_SPECIFICITY` for one mentioned in half the sentences or more (in a war episode,
+    "Russia" and "Ukraine" are everywhere and say little about which topic a sentence is on)."""
+    cached = annotated.extras.get("anchor_specificity")
+    if cached is not None:
+        return cached
+    sentences_by_actor: dict[str, set[int]] = {}
+    for mention in annotated.mentions:
+        if mention.actor_id:
+            sentences_by_actor.setdefault(mention.actor_id, set()).add(mention.sentence_id)
+    n_sentences = max(1, len(annotated.sentences))
+    specificity = {actor: max(MIN_SPECIFICITY, 1.0 - 2.0 * len(rows) / n_sentences)
+                   for actor, rows in sentences_by_actor.items()}
+    annotated.extras["anchor_specificity"] = specificity
+    return specificity
+
+
 def _anchor_index(topics: Sequence[Topic]) -> dict[str, list[int]]:
     index: dict[str, list[int]] = {}
     for k, topic in enumerate(topics):
@@ -269,6 +312,7 @@ def _claim_anchor_hits(annotated: AnnotatedEpisode, claims: Sequence[Claim], top
     """Anchor weight for mentions inside each claim's content span, (n_claims, n_topics)."""
     hits = np.zeros((len(claims), len(topics)), dtype=np.float32)
     anchor_index = _anchor_index(topics)
+    specificity = anchor_specificity(annotated)
     by_sentence: dict[int, list] = {}
     for mention in annotated.mentions:
         if mention.actor_id in anchor_index:
@@ -277,7 +321,8 @@ def _claim_anchor_hits(annotated: AnnotatedEpisode, claims: Sequence[Claim], top
         for mention in by_sentence.get(claim.sentence_id, ()):
             if claim.start_char <= mention.start_char and mention.end_char <= claim.end_char:
                 for k in anchor_index[mention.actor_id]:
-                    hits[index, k] = ANCHOR_WEIGHT["claim"]
+                    hits[index, k] = max(hits[index, k],
+                                         ANCHOR_WEIGHT["claim"] * specificity.get(mention.actor_id, 1.0))
     return hits
 
 
