@@ -154,15 +154,20 @@ def _run(inputs: list[str], store: Store, settings: Settings) -> list[EpisodeOut
         outcomes.append(outcome)
         _progress("advance", outcome)
 
-    # Writes are submitted from the flow as extracts finish, so that a write never
-    # holds a worker thread while it waits for its extract.
+    # At most `concurrency` extracts are in flight; each finished extract's write is
+    # submitted before the next extract, so partitions land as the batch goes (a
+    # killed batch keeps what it finished) and memory holds a few episodes only.
+    limit = max(settings.concurrency, settings.dask_workers if settings.runner == "dask" else 1)
+    pending = list(reversed(todo))
     started: dict[str, float] = {}
-    extracts = {}
-    for episode in todo:
-        started[episode.episode_id] = time.time()
-        extracts[extract_task.submit(episode, settings)] = episode
-    writes = {}
-    for future in as_completed(list(extracts)):
+    extracts: dict = {}
+    writes: dict = {}
+    while pending or extracts:
+        while pending and len(extracts) < limit:
+            episode = pending.pop()
+            started[episode.episode_id] = time.time()
+            extracts[extract_task.submit(episode, settings)] = episode
+        future = next(as_completed(list(extracts)))
         episode = extracts.pop(future)
         tables, error = _result(future)
         if error is None:
@@ -171,7 +176,15 @@ def _run(inputs: list[str], store: Store, settings: Settings) -> list[EpisodeOut
         else:
             outcomes.append(_failed(episode, error, started))
             _progress("advance", outcomes[-1])
-    for future in as_completed(list(writes)):
+        _collect_writes(writes, outcomes, started, block=False)
+    _collect_writes(writes, outcomes, started, block=True)
+    return sorted(outcomes, key=lambda outcome: outcome.path)
+
+
+def _collect_writes(writes: dict, outcomes: list[EpisodeOutcome], started: dict[str, float], *, block: bool) -> None:
+    """Record finished writes (all of them, waiting, when `block`)."""
+    finished = list(as_completed(list(writes))) if block else [f for f in writes if f.state.is_final()]
+    for future in finished:
         episode = writes.pop(future)
         rows, error = _result(future)
         if error is None:
@@ -183,11 +196,10 @@ def _run(inputs: list[str], store: Store, settings: Settings) -> list[EpisodeOut
             outcome = _failed(episode, error, started)
         outcomes.append(outcome)
         _progress("advance", outcome)
-    return sorted(outcomes, key=lambda outcome: outcome.path)
 
 
 def _failed(episode: Episode, error: BaseException, started: dict[str, float]) -> EpisodeOutcome:
-    log.error("episode %s failed: %s", episode.episode_id, error)
+    log.warning("episode %s failed: %s", episode.episode_id, error)
     return EpisodeOutcome(
         path=episode.source_path, status="failed", episode_id=episode.episode_id,
         error=f"{episode.source_path}: {_error_text(error)}", seconds=time.time() - started[episode.episode_id],

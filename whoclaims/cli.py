@@ -91,6 +91,11 @@ def run(
     from flows import batch
     from whoclaims.storage import OutputLockedError
 
+    if not verbose:
+        # Failed tasks are reported once, in the closing summary, not as engine log lines.
+        for name in ("prefect.task_runs", "prefect.flow_runs"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
     progress = _Progress(enabled=sys.stderr.isatty() and not verbose)
     batch.PROGRESS_HOOK = progress.hook
     try:
@@ -145,7 +150,7 @@ def _print_run_summary(manifest: dict, out: Path) -> None:
     from whoclaims.batch import table_totals
     from whoclaims.storage import Store
 
-    console = Console()
+    console = Console(soft_wrap=True)
     counts = manifest["counts"]
     console.print(
         f"[bold]whoclaims run[/bold] {manifest['run_id']}: {counts['done']} done, {counts['skipped']} skipped, "
