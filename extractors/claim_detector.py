@@ -61,6 +61,8 @@ IMPERATIVE_PRIOR = 0.45
 
 # --- lexicons (general English, not tuned to any episode)
 
+FINITE_TAGS = frozenset({"VBD", "VBP", "VBZ", "MD"})
+NUMBER_LABELS = frozenset({"PERCENT", "MONEY", "CARDINAL", "QUANTITY"})
 FIRST_PERSON = frozenset({"i", "we", "me", "us"})
 SECOND_PERSON = frozenset({"you"})
 THIRD_PERSON = frozenset({"he", "she", "they", "it", "him", "her", "them"})
@@ -136,11 +138,11 @@ class ClaimModelError(ValueError):
 
 def is_finite(token: Token) -> bool:
     """Whether `token` heads a finite clause (tensed itself or with a tensed auxiliary)."""
-    if token.tag_ in {"VBD", "VBP", "VBZ", "MD"}:
+    if token.tag_ in FINITE_TAGS:
         return True
     if "Fin" in token.morph.get("VerbForm"):
         return True
-    return any(child.dep_ in {"aux", "auxpass"} and child.tag_ in {"VBD", "VBP", "VBZ", "MD"} for child in token.children)
+    return any(child.dep_ in {"aux", "auxpass"} and child.tag_ in FINITE_TAGS for child in token.children)
 
 
 def subject_of(token: Token) -> Token | None:
@@ -176,7 +178,9 @@ def is_question(span: Span) -> bool:
 
 def is_wh_question(span: Span) -> bool:
     tokens = words(span)
-    return bool(tokens) and tokens[0].lower_ in _WH or (len(tokens) > 1 and tokens[0].dep_ == "cc" and tokens[1].lower_ in _WH)
+    if tokens and tokens[0].dep_ == "cc":
+        tokens = tokens[1:]
+    return bool(tokens) and tokens[0].lower_ in _WH
 
 
 def is_inverted(span: Span) -> bool:
@@ -267,7 +271,8 @@ def is_conversation_move(token: Token) -> bool:
     if lemma == "turn":
         return "to" in particles and not objects
     if lemma in {"move", "go", "come", "get", "circle", "pivot", "switch", "shift"}:
-        return bool(particles & {"on", "back", "to"}) and not objects and lemma != "get" or (lemma == "get" and "to" in particles)
+        wanted = {"to"} if lemma == "get" else {"on", "back", "to"}
+        return bool(particles & wanted) and not objects
     if lemma in {"wrap", "follow", "pick"}:
         return "up" in particles
     return lemma in {"close", "conclude"} and not objects and bool(particles & {"by", "with", "on"})
@@ -330,6 +335,13 @@ def classify(span: Span) -> str:
     return "declarative"
 
 
+def is_prescriptive(span: Span) -> bool:
+    """"should", "must", "ought", "need to", "have to"."""
+    return any(token.lower_ in {"should", "must", "ought"} for token in span) or any(
+        token.lemma_ in {"need", "have"} and any(c.lower_ == "to" for c in token.children) for token in span
+    )
+
+
 def is_marked(span: Span) -> bool:
     """Evaluates, predicts or prescribes: evaluative adjective, modal, future or a cognition frame."""
     if is_evaluative(span) or has_future(span):
@@ -352,12 +364,13 @@ def parse_features(span: Span) -> dict[str, float]:
         "imperative": float(is_imperative(span, root)),
         "finite_root": float(is_finite(root)),
         "root_verb": float(root.pos_ in {"VERB", "AUX"}),
-        "root_past": float(root.tag_ == "VBD" or any(c.tag_ == "VBD" and c.dep_ in {"aux", "auxpass"} for c in root.children)),
+        "root_past": float(
+            root.tag_ == "VBD" or any(c.tag_ == "VBD" and c.dep_ in {"aux", "auxpass"} for c in root.children)
+        ),
         "root_present": float(root.tag_ in {"VBP", "VBZ"}),
         "modal": float(any(token.tag_ == "MD" for token in span)),
         "hedge_modal": float(any(token.tag_ == "MD" and token.lower_ in HEDGE_MODALS for token in span)),
-        "prescriptive": float(any(token.lower_ in {"should", "must", "ought"} for token in span)
-                              or any(t.lemma_ in {"need", "have"} and any(c.lower_ == "to" for c in t.children) for t in span)),
+        "prescriptive": float(is_prescriptive(span)),
         "future": float(has_future(span)),
         "first_person_subject": float(subject_lower in FIRST_PERSON),
         "second_person_subject": float(subject_lower in SECOND_PERSON),
@@ -368,7 +381,7 @@ def parse_features(span: Span) -> dict[str, float]:
         "hedge": float(any(token.lower_ in HEDGE_WORDS or token.lemma_ in HEDGE_VERBS for token in span)),
         "evaluative": float(is_evaluative(span)),
         "comparative": float(any(token.tag_ in {"JJR", "JJS", "RBR", "RBS"} for token in span)),
-        "number": float(any(token.like_num or token.ent_type_ in {"PERCENT", "MONEY", "CARDINAL", "QUANTITY"} for token in span)),
+        "number": float(any(token.like_num or token.ent_type_ in NUMBER_LABELS for token in span)),
         "entities": math.log1p(n_entities),
         "length": math.log1p(len(tokens)) / 4.0,
         "short": float(len(tokens) <= 5),
@@ -481,7 +494,9 @@ class ClaimDetector:
     def score(self, spans: Sequence[Span]) -> np.ndarray:
         """Claim probability per span: the learned score combined with the parse rules."""
         learned = self.learned_score(spans)
-        return np.asarray([combine(float(p), classify(span), marked=is_marked(span)) for p, span in zip(learned, spans)])
+        return np.asarray([
+            combine(float(p), classify(span), marked=is_marked(span)) for p, span in zip(learned, spans)
+        ])
 
 
 def combine(learned: float, kind: str, *, marked: bool) -> float:

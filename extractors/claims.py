@@ -90,14 +90,23 @@ NOUN_CUES = frozenset({
 # X") moves the holder.
 GOAL_CUES = frozenset({"want", "wish", "hope", "desire", "intend", "plan", "seek", "aim", "try", "promise",
                        "pledge", "vow", "threaten"})
+AIM_NOUNS = frozenset({"desire", "goal", "aim", "ambition", "intention", "plan", "demand", "promise", "wish"})
 # Cues whose subject "you" is taken as the person addressed (not generic "you").
-ADDRESSEE_CUES = SPEECH_CUES | {"think", "believe", "feel", "expect", "fear", "worry", "hope", "doubt", "suspect", "consider"}
+ADDRESSEE_CUES = SPEECH_CUES | {
+    "think", "believe", "feel", "expect", "fear", "worry", "hope", "doubt", "suspect", "consider",
+}
 # Cues that take a noun-phrase object as content ("you discuss three issues").
 OBJECT_CUES = frozenset({
     "discuss", "describe", "mention", "propose", "suggest", "predict", "expect", "fear", "want", "demand",
     "deny", "reject", "acknowledge", "admit", "emphasize", "emphasise", "stress", "highlight", "urge",
     "advocate", "recommend", "reiterate", "repeat", "promise", "threaten", "forecast", "anticipate", "foresee",
     "underline", "underscore", "dismiss", "claim",
+})
+# Cues whose content may be an infinitive ("expects to win", "claims to have won").
+INFINITIVE_CUES = frozenset({
+    "want", "hope", "wish", "expect", "claim", "promise", "threaten", "vow", "pledge", "urge", "seem", "appear",
+    "plan", "intend", "desire", "aim", "goal", "ambition", "intention", "confident", "determined", "sure",
+    "certain", "afraid",
 })
 # Cues whose content follows a preposition ("speak about X", "warn of X", "call for X").
 PREPOSITION_CUES = {
@@ -136,6 +145,9 @@ PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
 GROUP_PRONOUNS = frozenset({"they", "them", "their", "theirs"})
 SPEAKER_PRONOUNS = frozenset({"i", "me", "my", "mine", "we", "us", "our", "ours", "myself", "ourselves"})
 HOLDER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+PLACE_LABELS = frozenset({"GPE", "NORP", "LOC"})
+# "He made the case that X", "she has the view that X": the verb's subject holds the noun's clause.
+STATING_VERBS = frozenset({"make", "have", "take", "hold", "put", "advance", "express", "share"})
 TITLES = frozenset({
     "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "professor", "prof", "prof.", "governor", "senator",
     "president", "secretary", "minister", "ambassador", "general", "congressman", "congresswoman", "mayor",
@@ -152,8 +164,12 @@ HEDGE_WORDS = frozenset({
 })
 HEDGE_MODALS = frozenset({"may", "might", "could"})
 HEDGE_VERBS = frozenset({"seem", "appear"})
-HEDGE_CUES = frozenset({"think", "believe", "suspect", "guess", "feel", "imagine", "assume", "suppose", "reckon", "presume", "sense"})
-EXPECTATION_CUES = frozenset({"expect", "predict", "anticipate", "forecast", "foresee", "bet", "expectation", "prediction"})
+HEDGE_CUES = frozenset({
+    "think", "believe", "suspect", "guess", "feel", "imagine", "assume", "suppose", "reckon", "presume", "sense",
+})
+EXPECTATION_CUES = frozenset({
+    "expect", "predict", "anticipate", "forecast", "foresee", "bet", "expectation", "prediction",
+})
 HOPE_CUES = frozenset({"hope", "wish", "want", "hopeful", "optimistic", "desire", "dream", "hopefully"})
 FEAR_CUES = frozenset({
     "fear", "worry", "concern", "afraid", "worried", "concerned", "dread", "anxious", "fearful", "alarm",
@@ -199,11 +215,14 @@ def cue_lemma(token: Token) -> str:
     return lemma
 
 
-
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """Drop complementisers, conjunctions and punctuation at the edges of a content range."""
-    while start < end and (doc[start].is_punct or doc[start].is_space or doc[start].dep_ in {"mark", "cc"}
-                           or (doc[start].lower_ in {"that", "whether"} and doc[start].dep_ in {"mark", "det", "dobj"})):
+    def opening(token: Token) -> bool:
+        return token.is_punct or token.is_space or token.dep_ in {"mark", "cc"} or (
+            token.lower_ in {"that", "whether"} and token.dep_ in {"det", "dobj"}
+        )
+
+    while start < end and opening(doc[start]):
         start += 1
     while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].dep_ == "cc"):
         end -= 1
@@ -224,17 +243,15 @@ def _complement(cue: Token) -> Token | None:
         # "argued for months that X": the parser hangs the that-clause on the noun.
         for noun in (c for c in child.children if child.dep_ == "prep" and c.dep_ == "pobj"):
             for clause in noun.children:
-                if clause.dep_ in {"acl", "relcl", "ccomp"} and clause.left_edge.lower_ == "that" and (noun.ent_type_ in {"DATE", "TIME"} or noun.lemma_.lower() in TIME_NOUNS):
+                is_time = noun.ent_type_ in {"DATE", "TIME"} or noun.lemma_.lower() in TIME_NOUNS
+                if is_time and clause.dep_ in {"acl", "relcl", "ccomp"} and clause.left_edge.lower_ == "that":
                     return clause
     for child in cue.children:
-        if child.dep_ == "xcomp" and lemma in {"want", "hope", "wish", "expect", "claim", "promise", "threaten",
-                                               "vow", "pledge", "urge", "seem", "appear", "plan", "intend",
-                                               "desire", "aim", "goal", "ambition", "intention", "confident",
-                                               "determined", "sure", "certain", "afraid"}:
+        if child.dep_ == "xcomp" and lemma in INFINITIVE_CUES:
             return child
-        if child.dep_ in {"acl", "relcl"} and cue.pos_ == "NOUN" and any(c.dep_ == "mark" and c.lower_ == "that" for c in child.children):
-            return child
-        if child.dep_ == "acl" and cue.pos_ == "NOUN" and any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children):
+        if cue.pos_ == "NOUN" and child.dep_ in {"acl", "relcl"} and any(
+            (c.dep_ == "mark" and c.lower_ == "that") or (c.dep_ == "aux" and c.lower_ == "to") for c in child.children
+        ):
             return child
     for child in cue.children:
         if child.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "for" for c in child.children):
@@ -271,11 +288,12 @@ def _descend(cue: Token, complement: Token) -> tuple[Token, Token]:
 
 def _is_aim(cue: Token, complement: Token) -> bool:
     """A goal cue whose complement is not a finite clause ("wants to X", "wants X to Y", "his desire to X")."""
-    if cue_lemma(cue) not in GOAL_CUES | {"desire", "goal", "aim", "ambition", "intention", "plan", "demand"}:
+    if cue.pos_ == "NOUN":
+        return cue_lemma(cue) in GOAL_CUES | AIM_NOUNS and any(c.lower_ == "to" for c in complement.children)
+    if cue_lemma(cue) not in GOAL_CUES:
         return False
-    if complement.dep_ == "ccomp" and is_finite(complement):
-        return False
-    return cue.pos_ != "NOUN" or any(c.lower_ == "to" for c in complement.children)
+    that_clause = any(c.dep_ == "mark" and c.lower_ == "that" for c in complement.children)
+    return not (complement.dep_ == "ccomp" and (is_finite(complement) or that_clause))
 
 
 def frame_of(token: Token) -> Frame | None:
@@ -341,7 +359,7 @@ def main_frame(span: Span) -> Frame | None:
             if child.dep_ == "dobj" and child.pos_ == "NOUN" and child.lemma_.lower() in NOUN_CUES:
                 # "He made the case that X": the subject of the verb holds it.
                 complement = _complement(child)
-                if complement is not None and not _is_aim(child, complement) and root.lemma_.lower() in {"make", "have", "take", "hold", "put", "advance", "express", "share"}:
+                if complement is not None and not _is_aim(child, complement) and root.lemma_.lower() in STATING_VERBS:
                     start, end = _subtree_range(complement)
                     if end > start:
                         return Frame(child, subject_of(root), start, end)
@@ -413,10 +431,16 @@ class HolderResolver:
         self.annotated = annotated
         self.find_mention = find_mention
         self.turns = {turn.turn_id: index for index, turn in enumerate(annotated.episode.turns)}
-        self.names_by_actor = {m.actor_id: m.canonical_name for m in annotated.mentions if m.actor_id and m.canonical_name}
+        self.names_by_actor = {
+            m.actor_id: m.canonical_name for m in annotated.mentions if m.actor_id and m.canonical_name
+        }
         self.sentences_by_turn: dict[int, list[Sentence]] = {}
         for sentence in annotated.sentences:
             self.sentences_by_turn.setdefault(sentence.turn_id, []).append(sentence)
+
+    def _earlier(self, sentence: Sentence) -> list[Sentence]:
+        """The sentences of the same turn before `sentence`."""
+        return [s for s in self.sentences_by_turn.get(sentence.turn_id, []) if s.sentence_id < sentence.sentence_id]
 
     def speaker(self, speaker: str) -> Holder:
         actor_id = self.annotated.speaker_ids.get(speaker)
@@ -443,8 +467,7 @@ class HolderResolver:
 
     def addressee_holder(self, sentence: Sentence) -> Holder | None:
         """Who "you" is: a name the speaker addresses in this turn ("Governor Kasich, you said"), else the neighbour."""
-        earlier = [s for s in self.sentences_by_turn.get(sentence.turn_id, []) if s.sentence_id < sentence.sentence_id]
-        for candidate in [sentence, *reversed(earlier)]:
+        for candidate in [sentence, *reversed(self._earlier(sentence))]:
             called = vocative(candidate.span)
             if called is not None:
                 return self._named_addressee(candidate, called)
@@ -504,8 +527,11 @@ class HolderResolver:
     def _actor(self, sentence: Sentence, token: Token) -> Holder | None:
         """A reported holder for `token`, or None when it names no agent."""
         lower = token.lower_
-        named_modifier = any(c.dep_ in {"amod", "compound", "poss"} and c.ent_type_ in HOLDER_LABELS for c in token.children)
-        if (lower in NON_AGENT_SUBJECTS or token.lemma_.lower() in NON_AGENT_SUBJECTS) and not (token.ent_type_ or named_modifier):
+        named_modifier = any(
+            c.dep_ in {"amod", "compound", "poss"} and c.ent_type_ in HOLDER_LABELS for c in token.children
+        )
+        non_agent = lower in NON_AGENT_SUBJECTS or token.lemma_.lower() in NON_AGENT_SUBJECTS
+        if non_agent and not (token.ent_type_ or named_modifier):
             return None
         mention = self._mention(sentence, token)
         if mention is not None:
@@ -551,18 +577,18 @@ class HolderResolver:
         """
         person = token.lower_ in PERSON_PRONOUNS
         labels = {"PERSON"} if person else {"NORP", "GPE", "ORG"}
-        earlier = [s for s in self.sentences_by_turn.get(sentence.turn_id, []) if s.sentence_id < sentence.sentence_id][-3:]
+        earlier = self._earlier(sentence)[-3:]
         pieces = [sentence.span[: max(token.i - sentence.span.start, 0)], *(s.span for s in reversed(earlier))]
         for piece in pieces:
             for previous in reversed(piece):
                 if previous.ent_type_ in labels:
                     ent = next((e for e in previous.doc.ents if e.start <= previous.i < e.end), None)
                     return _clean_name(ent.text if ent is not None else previous.text)
-                if person and previous.dep_ in {"nsubj", "nsubjpass"} and previous.is_title and previous.i > piece.start \
-                        and previous.pos_ in {"PROPN", "NOUN"} and previous.ent_type_ not in {"GPE", "NORP", "LOC"}:
-                    return _phrase(previous)  # a name the tagger missed or mislabelled ("Trump/NOUN said")
-                if person and previous.dep_ in {"nsubj", "nsubjpass"} and previous.pos_ == "PROPN" \
-                        and previous.ent_type_ not in {"GPE", "NORP", "LOC"}:
+                if not person or previous.dep_ not in {"nsubj", "nsubjpass"} or previous.ent_type_ in PLACE_LABELS:
+                    continue
+                # A name the tagger missed or mislabelled ("Trump/NOUN said", "Macron/ORG argued").
+                capitalised_noun = previous.pos_ == "NOUN" and previous.is_title and previous.i > piece.start
+                if previous.pos_ == "PROPN" or capitalised_noun:
                     return _phrase(previous)
         return None
 
@@ -637,7 +663,8 @@ def _is_negated(root: Token) -> bool:
         if child.dep_ == "neg" or child.lower_ in {"never", "nor"} and child.dep_ in {"neg", "advmod", "cc", "preconj"}:
             return True
         if child.dep_ in {"nsubj", "nsubjpass"} and (
-            child.lower_ in NEGATIVE_DETERMINERS or any(d.lower_ in NEGATIVE_DETERMINERS for d in child.children if d.dep_ == "det")
+            child.lower_ in NEGATIVE_DETERMINERS
+            or any(d.lower_ in NEGATIVE_DETERMINERS for d in child.children if d.dep_ == "det")
         ):
             return True
     return False
@@ -772,7 +799,9 @@ def _sentence_claims(annotated: AnnotatedEpisode, sentence: Sentence, score: flo
     for k, (candidate, inner_holder) in enumerate(sorted(inner, key=lambda item: item[0].cue.i), start=1):
         # The parent is the innermost enclosing claim.
         parent = next(cid for s, e, cid in reversed(ranges) if s <= candidate.cue.i < e)
-        others = [(f.start, f.end) for f, _ in inner if f is not candidate and candidate.start <= f.start < candidate.end]
+        others = [
+            (f.start, f.end) for f, _ in inner if f is not candidate and candidate.start <= f.start < candidate.end
+        ]
         inner_marks = epistemic_marks(doc, candidate.start, candidate.end, frame_tokens=[candidate.cue],
                                       excluded=others, self_frame=False)
         claim_id = f"{episode_id}:{sentence.sentence_id}:{k}"
