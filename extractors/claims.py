@@ -549,14 +549,13 @@ class HolderResolver:
         return None
 
     def _mention(self, sentence: Sentence, token: Token) -> Mention | None:
+        """The entities stage's mention over the head token (not its modifiers: "critics of Putin")."""
         if self.find_mention is None:
             return None
-        offset = sentence.segment_offset
-        for start, end in ((token.idx, token.idx + len(token)),
-                           (token.left_edge.idx, token.right_edge.idx + len(token.right_edge))):
-            mention = self.find_mention(self.annotated, offset + start, offset + end)
-            if mention is not None and (mention.actor_id or mention.label in HOLDER_LABELS):
-                return mention
+        start = sentence.segment_offset + token.idx
+        mention = self.find_mention(self.annotated, start, start + len(token))
+        if mention is not None and (mention.actor_id or mention.label in HOLDER_LABELS):
+            return mention
         return None
 
     @staticmethod

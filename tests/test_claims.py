@@ -99,6 +99,23 @@ def test_reported_holder_is_canonicalised_with_find_mention(monkeypatch) -> None
     assert (claim.holder, claim.holder_id, claim.attribution) == ("Russian government", "russian_government", "reported")
 
 
+def test_pronoun_holder_comes_from_the_coreference_mention(monkeypatch) -> None:
+    annotated = build_annotated([(GUEST, ["He believes that sanctions will fail."])])
+
+    def find_mention(annotated, start_char, end_char):
+        text = annotated.episode.text[start_char:end_char]
+        if text == "He":
+            return Mention(0, 0, 0, GUEST, start_char, end_char, text, "PERSON", "vladimir_putin",
+                           "Vladimir Putin", "coreference", antecedent_id=3)
+        return None
+
+    monkeypatch.setattr(claims_module, "_load_find_mention", lambda: find_mention)
+    claim = run(None, annotated=annotated)[0]
+    assert (claim.holder, claim.holder_id, claim.attribution, claim.cue) == (
+        "Vladimir Putin", "vladimir_putin", "reported", "believe"
+    )
+
+
 def test_argue_with_a_time_phrase_and_a_pronoun_subject() -> None:
     claims = run([(GUEST, ["Macron has argued for months that Europe must rearm.", "He believes that sanctions will fail."])])
     first = only(claims, "Macron has argued for months that Europe must rearm.")
