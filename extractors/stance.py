@@ -60,7 +60,7 @@ _FAILURE_LEMMAS = frozenset({
     "fail", "failure", "collapse", "doom", "doomed", "futile", "impossible", "unlikely", "unable", "unrealistic",
     "illusion", "misguided", "mistake", "refuse", "reject", "deny", "doubt", "skeptical", "sceptical",
     "disagree", "lack", "insufficient", "insurmountable", "unattainable", "wrong", "naive", "fantasy",
-    "unacceptable", "oppose", "incompatible",
+    "unacceptable", "oppose", "incompatible", "obstacle", "barrier", "impediment",
 })
 # Difficulty predicates: cues only as the predicate ("it is hard to ..."), not as adverbs.
 _DIFFICULTY = frozenset({"hard", "difficult", "tricky"})
@@ -217,7 +217,7 @@ def _predicate_flips(predicate: Token) -> int:
     failure = _is_failure_token(predicate)
     for child in predicate.children:
         lower = child.lower_.replace("’", "'")
-        if child.dep_ == "neg" or (child.dep_ == "advmod" and lower in _NEGATORS):
+        if child.dep_ == "neg" or (child.dep_ in {"advmod", "cc", "preconj"} and lower in _NEGATORS):
             after = child.doc[child.i + 1] if child.i + 1 < len(child.doc) else None
             if not (after is not None and after.lower_ in {"only", "just", "merely"}):
                 negated = True
@@ -238,7 +238,7 @@ def _is_failure_token(token: Token) -> bool:
     lemma = token.lemma_.lower()
     if lemma in _DIFFICULTY or token.lower_ in _DIFFICULTY:
         return token.dep_ in {"acomp", "attr", "ROOT", "ccomp", "xcomp"}
-    if token.lower_ == "stacked" or any(child.lower_ == "wishful" for child in token.children):
+    if any(child.lower_ == "wishful" for child in token.children):
         return True
     return lemma in _FAILURE_LEMMAS or token.lower_ in _FAILURE_LEMMAS
 
@@ -264,6 +264,7 @@ class _TopicModel:
     labels: np.ndarray  # +1 favor, -1 against, 0 none
     polarity: np.ndarray  # +1 / -1 per example
     temperature: float
+    none_temperature: float
     proposition: np.ndarray  # (dim,)
     proposition_direction: int
 
@@ -296,6 +297,7 @@ def topic_model(topic: Topic, encoder: Encoder) -> _TopicModel:
         labels=label_array,
         polarity=polarity,
         temperature=_loo_temperature(vectors, label_array, polarity),
+        none_temperature=_loo_none_temperature(vectors, label_array),
         proposition=vectors[0],
         proposition_direction=proposition_direction(topic.proposition),
     )
@@ -306,7 +308,7 @@ def topic_model(topic: Topic, encoder: Encoder) -> _TopicModel:
 
 
 def _vote(similarities: np.ndarray, labels: np.ndarray, polarity: np.ndarray, claim_polarity: int,
-          temperature: float) -> np.ndarray:
+          temperature: float, none_temperature: float | None = None) -> np.ndarray:
     """(favor, against, none) probabilities from two softmax-weighted votes over the examples.
 
     First whether the claim takes a side (polar vs none examples, shifted by `_NONE_BIAS`
@@ -317,9 +319,8 @@ def _vote(similarities: np.ndarray, labels: np.ndarray, polarity: np.ndarray, cl
     """
     weights = np.exp((similarities - similarities.max()) / temperature)
     polar = labels != 0
-    none_vote = float(weights[~polar].sum() / weights.sum()) if (~polar).any() else 0.0
-    none_vote = min(max(none_vote, 1e-3), 1 - 1e-3)
-    p_none = 1.0 / (1.0 + math.exp(-(math.log(none_vote / (1 - none_vote)) + _NONE_BIAS)))
+    p_none = _none_share(similarities, polar, none_temperature or temperature)
+    p_none = 1.0 / (1.0 + math.exp(-(math.log(p_none / (1 - p_none)) + _NONE_BIAS)))
     if polar.any():
         aligned = labels[polar] * polarity[polar] * claim_polarity
         polar_weights = weights[polar] * np.where(polarity[polar] == claim_polarity, 1.0, _FLIPPED_WEIGHT)
@@ -328,6 +329,33 @@ def _vote(similarities: np.ndarray, labels: np.ndarray, polarity: np.ndarray, cl
         p_favor = 0.5
     probabilities = np.array([(1 - p_none) * p_favor, (1 - p_none) * (1 - p_favor), p_none])
     return (1 - _SMOOTHING) * probabilities + _SMOOTHING / 3
+
+
+def _none_share(similarities: np.ndarray, polar: np.ndarray, temperature: float) -> float:
+    """Softmax-weighted share of the "none" examples, clipped away from 0 and 1."""
+    if polar.all():
+        return 1e-3
+    weights = np.exp((similarities - similarities.max()) / temperature)
+    return min(max(float(weights[~polar].sum() / weights.sum()), 1e-3), 1 - 1e-3)
+
+
+def _loo_none_temperature(vectors: np.ndarray, labels: np.ndarray) -> float:
+    """The temperature of the takes-a-side vote maximising the leave-one-out likelihood."""
+    n = len(labels)
+    polar = labels != 0
+    if n < 4 or polar.all() or not polar.any():
+        return 0.05
+    similarity = vectors @ vectors.T
+    best, best_loss = 0.05, math.inf
+    for temperature in _TEMPERATURES:
+        loss = 0.0
+        for i in range(n):
+            keep = np.arange(n) != i
+            share = _none_share(similarity[i, keep], polar[keep], temperature)
+            loss -= math.log(share if not polar[i] else 1 - share)
+        if loss < best_loss:
+            best, best_loss = temperature, loss
+    return best
 
 
 def _loo_temperature(vectors: np.ndarray, labels: np.ndarray, polarity: np.ndarray) -> float:
@@ -379,7 +407,8 @@ class EmbedStance:
             probabilities = _fallback_probabilities(vector, model, claim_polarity, self.encoder)
         else:
             similarities = model.vectors @ vector
-            probabilities = _vote(similarities, model.labels, model.polarity, claim_polarity, model.temperature)
+            probabilities = _vote(similarities, model.labels, model.polarity, claim_polarity, model.temperature,
+                                  model.none_temperature)
         factor = 1.0
         if query.hedged:
             factor *= _HEDGE_FACTOR
