@@ -1,24 +1,38 @@
 """Stance of a claim toward a topic's proposition: favor, against or none.
 
-One interface (`StanceBackend`), two backends chosen by `settings.stance_backend`:
+One interface (`StanceBackend`), two backends chosen by `settings.stance_backend`
+through `make_stance_backend(settings, encoder=...)`:
 
-- `EmbedStance` ("stance.embed.v1", offline, default): a soft nearest-neighbour vote
-  over the topic's labelled examples in the sentence-encoder space, made aware of
-  polarity: each example's vote is flipped when the claim's main-clause polarity
-  (negation, predicted failure, disagreement) differs from the example's own. Hedges,
-  hopes and fears shrink the polar probabilities. Topics without examples fall back to
-  the proposition alone (see `_fallback_probabilities`).
-- `NliStance` ("stance.nli.v1"): zero-shot NLI with any sequence-classification model;
-  premise = the claim, hypothesis = the proposition; entailment -> favor,
+- `EmbedStance` ("stance.embed.v1", offline, default). Two soft votes over the
+  topic's labelled examples in the sentence-encoder space (MiniLM, cosine):
+  1. takes a side? the "none" examples against the polar ones, shifted by a prior
+     (`_NONE_BIAS`: a claim that bears on a topic usually takes a side);
+  2. which side? the polar examples whose polarity matches the claim's vote with
+     their label; those of the other polarity vote for the opposite label at a
+     reduced weight (`_FLIPPED_WEIGHT`), so negation flips stance.
+  The claim's polarity comes from the parse of its content span (the holder's view,
+  so a reported view keeps its holder's stance): negation of a predicate on the main
+  chain ("I don't think that ..."), predicted failure ("will fail", "the odds are
+  stacked against"), difficulty ("it is hard to ..."); concessive and relative
+  clauses, subjects and the clause before a contrastive "but" are left out.
+  Hedges, hopes, fears and questions move probability from the sides to none.
+  Topics without examples fall back to a sentiment probe times the proposition's
+  direction times the claim's polarity (`_fallback_probabilities`).
+- `NliStance` ("stance.nli.v1"): zero-shot NLI with any sequence-classification model
+  (Hugging Face id or local path, `revision` pinned); premise = the claim, hypothesis =
+  the proposition; labels mapped from `config.id2label`: entailment -> favor,
   contradiction -> against, neutral -> none.
 
-Both abstain: when the probability of the best polar label is below
-`settings.stance_threshold`, the stance is `none`.
+Abstention (both backends, `decide`): the stance is `none` when P(none) is the largest
+probability, or when the better side's share of the polar mass is below
+`settings.stance_threshold`.
 
-Calibration (embed): the vote temperature of each topic is chosen at load by
-leave-one-out over the topic's own examples (maximum likelihood over a fixed grid),
-so `stance_score` is the leave-one-out-calibrated probability of the emitted label.
-For an abstention, `stance_score` is 1 - P(best polar label).
+Calibration (embed): both vote temperatures of a topic are chosen at load by
+leave-one-out maximum likelihood over the topic's own examples (each example is
+predicted from the others, over a fixed grid of temperatures), so the vote
+probabilities are calibrated on held-out examples. `stance_score` is the probability
+of the emitted label, P(side) = (1 - P(none)) * P(side | takes a side); for an
+abstention it is max(P(none), 1 - P(best side)).
 """
 
 from __future__ import annotations
@@ -273,13 +287,14 @@ _CACHE_LOCK = threading.Lock()
 _TOPIC_MODELS: dict[tuple[str, str, str], _TopicModel] = {}
 
 
-def _encoder_key(encoder: Encoder) -> str:
+def encoder_key(encoder: Encoder) -> str:
+    """A per-process cache key for an encoder: its name, revision and identity."""
     return f"{getattr(encoder, 'name', type(encoder).__name__)}@{getattr(encoder, 'revision', '')}#{id(encoder)}"
 
 
 def topic_model(topic: Topic, encoder: Encoder) -> _TopicModel:
     """Embeddings of `topic`'s examples, computed once per process per file content."""
-    key = (_encoder_key(encoder), topic.id, topic.fingerprint())
+    key = (encoder_key(encoder), topic.id, topic.fingerprint())
     with _CACHE_LOCK:
         cached = _TOPIC_MODELS.get(key)
     if cached is not None:
@@ -380,7 +395,9 @@ def _loo_temperature(vectors: np.ndarray, labels: np.ndarray, polarity: np.ndarr
 class EmbedStance:
     """Stance from the topic's labelled examples in the encoder space, aligned by parse polarity.
 
-    Abstains (returns `none`) when the best polar probability is below `threshold`.
+    Abstains (returns `none`) as `decide` says. Example embeddings are computed from the
+    topics file's content once per process (`topic_model`), so an edited file shows on
+    the next run.
     """
 
     name = EMBED_STANCE
@@ -441,7 +458,7 @@ _SENTIMENT_CACHE: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
 
 def _sentiment_anchors(encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
-    key = _encoder_key(encoder)
+    key = encoder_key(encoder)
     with _CACHE_LOCK:
         cached = _SENTIMENT_CACHE.get(key)
     if cached is None:
@@ -539,7 +556,8 @@ def _load_nli(model: str, revision: str | None):
 class NliStance:
     """Zero-shot stance by NLI: premise = claim, hypothesis = proposition.
 
-    Abstains (returns `none`) when P(entailment) and P(contradiction) are both below `threshold`.
+    Abstains (returns `none`) as `decide` says. The model is loaded once per process per
+    (model, revision); `probabilities` batches pairs sorted by length.
     """
 
     name = NLI_STANCE

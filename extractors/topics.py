@@ -1,23 +1,28 @@
 """Topic assignment: which topics a claim bears on, then its stance toward each.
 
-For every (claim, topic) pair a logit adds up four signals, and
-`topic_score = sigmoid(logit)`; pairs with `topic_score >= settings.topic_threshold`
-are kept (a claim can keep several topics):
+For every (claim, topic) pair a logit adds up four signals, `topic_score =
+sigmoid(logit)`, and a pair is kept when `topic_score >= settings.topic_threshold` and
+its logit is within `TOPIC_MARGIN` of the claim's best topic (a claim can keep several):
 
 - similarity: the mean of the top-3 cosine similarities between the claim's sentence
-  and the topic's proposition, description and examples (MiniLM, unit vectors);
+  and the topic's proposition, description and examples, less half the mean of the
+  same over the other topics (generic war talk is close to every topic). Its centre
+  and slope are calibrated at load on the topics file itself (`similarity_calibration`);
 - anchors: a mention of one of the topic's actors (canonical `actor_id`, pronouns
-  resolved by the entities stage) in the claim content, else in the sentence, else in
-  the turn;
-- terms: the topic's terms matched on lemmas (or forms) in the sentence;
-- frame: the topics of the previous turn (typically the host's question) carry into
-  the next turn, decaying by `settings.topic_frame_decay` per turn, so an answer is read
-  as being about what was asked.
+  resolved by the entities stage) in the claim content (1.0), else in the sentence
+  (0.8), else in the turn (0.3), scaled down for actors mentioned in much of the
+  episode ("Russia" in a war episode says little; `anchor_specificity`);
+- terms: the topic's terms matched on lemmas (or forms) in the sentence
+  (`TERM_WEIGHT * (1 - 0.5 ** hits)`: 0.3 for one term, 0.45 for two);
+- frame: the previous turn's relevance to the topic (typically the host's question)
+  carries into the next turn, and decays by `settings.topic_frame_decay` per further
+  turn, so an answer is read as being about what was asked (weight 1.2).
 
-Every sentence is encoded once per episode (one batched call, plus the content spans
-that differ much from their sentence); topic embeddings are cached per process. The
-kept pairs are handed to the stance backend of `settings.stance_backend`.
-Abstains: a claim whose best topic scores below the threshold gets no topic.
+Every sentence of the episode is encoded once, in one batched call together with the
+content spans much shorter than their sentence (used for stance); topic embeddings and
+the calibration are cached per process, keyed by the file content. The kept pairs are
+handed to the stance backend of `settings.stance_backend` in one batch.
+Abstains: a claim whose topics all score below the threshold gets no topic.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from extractors.stance import StanceBackend, StanceQuery, make_stance_backend
+from extractors.stance import StanceBackend, StanceQuery, encoder_key, make_stance_backend
 from whoclaims.records import AnnotatedEpisode, Claim, TopicStance
 from whoclaims.topics import Topic
 
@@ -57,8 +62,8 @@ TOPIC_MARGIN = 2.0
 CONTENT_SHARE = 0.6
 
 _CACHE_LOCK = threading.Lock()
-_PROFILES: dict[tuple[int, str], np.ndarray] = {}
-_CALIBRATIONS: dict[tuple[int, tuple[str, ...]], tuple[float, float]] = {}
+_PROFILES: dict[tuple[str, str], np.ndarray] = {}
+_CALIBRATIONS: dict[tuple[str, tuple[str, ...]], tuple[float, float]] = {}
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ class _Signals:
 
 def topic_profile(topic: Topic, encoder) -> np.ndarray:
     """Unit embeddings of the topic's proposition, description and examples; cached per process."""
-    key = (id(encoder), topic.fingerprint())
+    key = (encoder_key(encoder), topic.fingerprint())
     with _CACHE_LOCK:
         cached = _PROFILES.get(key)
     if cached is not None:
@@ -94,7 +99,7 @@ def similarity_calibration(topics: Sequence[Topic], encoder) -> tuple[float, flo
     topic A without itself (positives) and against every other topic (negatives); the
     centre is the midpoint of the two medians and the slope maps them to -2 and +2.
     """
-    key = (id(encoder), tuple(topic.fingerprint() for topic in topics))
+    key = (encoder_key(encoder), tuple(topic.fingerprint() for topic in topics))
     with _CACHE_LOCK:
         cached = _CALIBRATIONS.get(key)
     if cached is not None:
