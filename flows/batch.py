@@ -24,9 +24,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.episode import extract_task, write_task
 from whoclaims import pipeline
 from whoclaims.batch import (
-    EpisodeOutcome, build_manifest, duplicate_ids, is_unchanged, new_run_id, summary_rows,
+    EpisodeOutcome, build_manifest, error_text, list_inputs, new_run_id, plan, summary_rows,
 )
-from whoclaims.ingest import IngestError, discover_episodes
+from whoclaims.ingest import IngestError
 from whoclaims.records import Episode
 from whoclaims.settings import Settings
 from whoclaims.storage import Store
@@ -74,21 +74,6 @@ def make_task_runner(settings: Settings):
     return ThreadPoolTaskRunner(max_workers=settings.concurrency)
 
 
-def _inputs(paths: list[str]) -> list[tuple[str, str]]:
-    """(file, input root) for every transcript under `paths`; the root bounds symlinks."""
-    found: list[tuple[str, str]] = []
-    for raw in paths:
-        path = Path(raw)
-        root = path if path.is_dir() else path.parent
-        found.extend((str(item), str(root)) for item in discover_episodes([path]))
-    return found
-
-
-def _error_text(error: BaseException) -> str:
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return text if isinstance(error, (IngestError, ValueError, OSError)) else f"{type(error).__name__}: {text}"
-
-
 def _result(future) -> tuple[Any, BaseException | None]:
     try:
         return future.result(), None
@@ -120,10 +105,8 @@ def process_batch(inputs: list[str], out: str, settings: Settings | None = None,
 
 
 def _run(inputs: list[str], store: Store, settings: Settings) -> list[EpisodeOutcome]:
-    files = _inputs(inputs)
+    files = list_inputs(inputs)
     _progress("total", len(files))
-    state = store.read_state()
-    existing = set(store.episode_ids())
     outcomes: list[EpisodeOutcome] = []
 
     reads = [(path, read_batch_task.submit(path, settings, root)) for path, root in files]
@@ -131,26 +114,14 @@ def _run(inputs: list[str], store: Store, settings: Settings) -> list[EpisodeOut
     for path, future in reads:
         episode, error = _result(future)
         if error is not None:
-            outcome = EpisodeOutcome(path=path, status="failed", error=_error_text(error))
+            outcome = EpisodeOutcome(path=path, status="failed", error=error_text(error))
             outcomes.append(outcome)
             _progress("advance", outcome)
         else:
             episodes.append(episode)
 
-    clashes = duplicate_ids(episodes)
-    todo: list[Episode] = []
-    for episode in episodes:
-        sources = clashes.get(episode.episode_id)
-        if sources and episode.source_path != sources[0]:
-            outcome = EpisodeOutcome(
-                path=episode.source_path, status="failed", episode_id=episode.episode_id,
-                error=f"{episode.source_path}: episode id {episode.episode_id!r} is also produced by {sources[0]}",
-            )
-        elif episode.episode_id in existing and is_unchanged(episode, pipeline.run_key(episode, settings), state):
-            outcome = EpisodeOutcome(path=episode.source_path, status="skipped", episode_id=episode.episode_id)
-        else:
-            todo.append(episode)
-            continue
+    todo, planned = plan(episodes, store=store, settings=settings)
+    for outcome in planned:
         outcomes.append(outcome)
         _progress("advance", outcome)
 
@@ -202,7 +173,7 @@ def _failed(episode: Episode, error: BaseException, started: dict[str, float]) -
     log.warning("episode %s failed: %s", episode.episode_id, error)
     return EpisodeOutcome(
         path=episode.source_path, status="failed", episode_id=episode.episode_id,
-        error=f"{episode.source_path}: {_error_text(error)}", seconds=time.time() - started[episode.episode_id],
+        error=f"{episode.source_path}: {error_text(error)}", seconds=time.time() - started[episode.episode_id],
     )
 
 

@@ -143,3 +143,19 @@ def test_second_run_on_the_same_output_is_refused_clearly(tmp_path):
     assert "in use by another whoclaims run" in stderr
     assert first.wait(timeout=300) == 0
     assert Store(out).episode_ids() == ["ep0", "ep1", "ep2", "ep3"]
+
+
+def test_unchanged_rerun_finishes_without_prefect(tmp_path):
+    inputs = _write_inputs(tmp_path / "in", count=2)
+    (inputs / "empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    first = _cli("run", str(inputs), "--out", str(out))
+    first.communicate(timeout=300)
+    assert first.returncode == 1  # the empty file failed
+    rerun = _cli("run", str(inputs), "--out", str(out), env_extra={"PREFECT_API_URL": "http://127.0.0.1:9/api"})
+    stdout, stderr = rerun.communicate(timeout=120)
+    assert rerun.returncode == 1, stderr
+    assert "0 done, 2 skipped, 1 failed" in stdout
+    assert "empty.txt: empty file" in stdout
+    manifest = Store(out).latest_manifest()
+    assert manifest["orchestration"].startswith("none")

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoclaims import PIPELINE_VERSION
+from whoclaims import PIPELINE_VERSION, pipeline
+from whoclaims.ingest import IngestError, discover_episodes
 from whoclaims.records import Episode
 from whoclaims.settings import Settings
 from whoclaims.storage import Store
@@ -94,3 +95,59 @@ def table_totals(store: Store) -> dict[str, int]:
     import polars as pl
 
     return {table: store.scan(table).select(pl.len()).collect().item() for table in EPISODE_TABLES}
+
+
+def list_inputs(paths: list[str]) -> list[tuple[str, str]]:
+    """(file, input root) for every transcript under `paths`; the root bounds symlinks."""
+    found: list[tuple[str, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        root = path if path.is_dir() else path.parent
+        found.extend((str(item), str(root)) for item in discover_episodes([path]))
+    return found
+
+
+def error_text(error: BaseException) -> str:
+    """One line for the summary: the message of expected errors, with the type for the rest."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text if isinstance(error, (IngestError, ValueError, OSError)) else f"{type(error).__name__}: {text}"
+
+
+def plan(episodes: list[Episode], *, store: Store, settings: Settings) -> tuple[list[Episode], list[EpisodeOutcome]]:
+    """Split read episodes into those to process and those skipped (unchanged) or failed (id clash)."""
+    state = store.read_state()
+    existing = set(store.episode_ids())
+    clashes = duplicate_ids(episodes)
+    todo: list[Episode] = []
+    outcomes: list[EpisodeOutcome] = []
+    for episode in episodes:
+        sources = clashes.get(episode.episode_id)
+        if sources and episode.source_path != sources[0]:
+            outcomes.append(EpisodeOutcome(
+                path=episode.source_path, status="failed", episode_id=episode.episode_id,
+                error=f"{episode.source_path}: episode id {episode.episode_id!r} is also produced by {sources[0]}",
+            ))
+        elif episode.episode_id in existing and is_unchanged(episode, pipeline.run_key(episode, settings), state):
+            outcomes.append(EpisodeOutcome(path=episode.source_path, status="skipped", episode_id=episode.episode_id))
+        else:
+            todo.append(episode)
+    return todo, outcomes
+
+
+def check_unchanged(inputs: list[str], *, store: Store, settings: Settings) -> list[EpisodeOutcome] | None:
+    """Outcomes of a run with nothing to process (every file unchanged or unreadable), else None.
+
+    Reads every file (cheap: no model), so an unchanged rerun can finish without
+    starting Prefect or loading a model.
+    """
+    outcomes: list[EpisodeOutcome] = []
+    episodes: list[Episode] = []
+    for path, root in list_inputs(inputs):
+        try:
+            episodes.append(pipeline.read(path, settings=settings, input_root=root))
+        except IngestError as error:
+            outcomes.append(EpisodeOutcome(path=path, status="failed", error=error_text(error)))
+    todo, planned = plan(episodes, store=store, settings=settings)
+    if todo:
+        return None
+    return sorted(outcomes + planned, key=lambda outcome: outcome.path)

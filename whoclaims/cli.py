@@ -88,8 +88,17 @@ def run(
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
 
-    from flows import batch
     from whoclaims.storage import OutputLockedError
+
+    try:
+        manifest = _run_if_unchanged(inputs, out, settings)
+    except OutputLockedError as error:
+        _fail(str(error), code=3)
+    if manifest is not None:
+        _print_run_summary(manifest, out)
+        raise typer.Exit(1 if manifest["counts"]["failed"] else 0)
+
+    from flows import batch
 
     if not verbose:
         # Failed tasks are reported once, in the closing summary, not as engine log lines.
@@ -108,6 +117,28 @@ def run(
     _print_run_summary(manifest, out)
     if manifest["counts"]["failed"]:
         raise typer.Exit(1)
+
+
+def _run_if_unchanged(inputs: list[str], out: Path, settings) -> dict | None:
+    """The manifest of a run with nothing new to process, done without Prefect or models; else None."""
+    import time
+
+    from whoclaims.batch import build_manifest, check_unchanged, new_run_id
+    from whoclaims.storage import Store
+
+    store = Store(out)
+    if not store.episode_ids():
+        return None
+    started = time.time()
+    with store.lock():
+        outcomes = check_unchanged(inputs, store=store, settings=settings)
+        if outcomes is None:
+            return None
+        run_id = new_run_id()
+        manifest = build_manifest(run_id, outcomes, settings=settings, started=started, finished=time.time())
+        manifest["orchestration"] = "none: nothing new to process"
+        store.write_manifest(run_id, manifest)
+    return manifest
 
 
 class _Progress:
