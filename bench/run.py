@@ -153,9 +153,17 @@ def main() -> None:
         [str(WHOCLAIMS), "run", str(work / f"in-{biggest}"), "--out", str(work / f"out-{biggest}"), "--config", str(UNGDC_CONFIG)],
         env=env,
     )
-    print(f"plain pipeline without Prefect: {biggest} speeches ...", flush=True)
-    results["plain_batch"] = run_monitored(
-        [sys.executable, str(REPO / "bench" / "plain_run.py"), str(work / f"in-{biggest}"), str(work / "out-plain"), str(UNGDC_CONFIG)],
+    # Prefect's share: the same 10 speeches, one at a time, through `whoclaims run`
+    # (flows, tasks, temporary server) and through the plain pipeline, both cold.
+    smallest = min(sizes)
+    print(f"Prefect's share: {smallest} speeches with and without Prefect ...", flush=True)
+    results["prefect_sequential"] = run_monitored(
+        [str(WHOCLAIMS), "run", str(work / f"in-{smallest}"), "--out", str(work / "out-seq"), "--config", str(UNGDC_CONFIG),
+         "--concurrency", "1"],
+        env=env,
+    )
+    results["plain_sequential"] = run_monitored(
+        [sys.executable, str(REPO / "bench" / "plain_run.py"), str(work / f"in-{smallest}"), str(work / "out-plain"), str(UNGDC_CONFIG)],
         env=env,
     )
 
@@ -164,9 +172,9 @@ def main() -> None:
     summary = {
         "words_per_s_end_to_end": floor["words"] / full["seconds"],
         "ratio_to_floor": full["seconds"] / floor["floor_s"],
-        "ratio_to_floor_plus_model_load": full["seconds"] / (floor["floor_s"] + floor["model_load_s"]),
+        "ratio_to_floor_plus_model_load": full["seconds"] / (floor["floor_s"] + results["floor_seed"]["model_load_s"]),
         "seconds_per_episode": {k: v["seconds_per_episode"] for k, v in results["run_sizes"].items()},
-        "prefect_share": 1 - results["plain_batch"]["seconds"] / full["seconds"],
+        "prefect_share": 1 - results["plain_sequential"]["seconds"] / results["prefect_sequential"]["seconds"],
         "peak_rss_tree_mb": full["peak_rss_tree_mb"],
         "peak_rss_main_mb": full["peak_rss_main_mb"],
         "rerun_unchanged_s": results["rerun_unchanged"]["seconds"],
@@ -174,7 +182,8 @@ def main() -> None:
         "seed_cold_s": results["run_seed"]["seconds"],
         "all_runs_ok": all(
             r["returncode"] == 0
-            for r in [results["run_seed"], results["rerun_unchanged"], results["plain_batch"], *results["run_sizes"].values()]
+            for r in [results["run_seed"], results["rerun_unchanged"], results["plain_sequential"],
+                      results["prefect_sequential"], *results["run_sizes"].values()]
         ),
     }
     results["summary"] = summary
@@ -184,11 +193,12 @@ def main() -> None:
         f"commit {results['commit'][:10]} on {results['machine']['cpus']} CPUs",
         f"floor ({biggest} speeches, {floor['words']} words): spaCy {floor['spacy_s']:.1f} s "
         f"({floor['spacy_words_per_s']:.0f} words/s) + encoder {floor['encoder_s']:.1f} s "
-        f"({floor['encoder_pieces_per_s']:.0f} pieces/s) = {floor['floor_s']:.1f} s; model load {floor['model_load_s']:.1f} s",
+        f"({floor['encoder_pieces_per_s']:.0f} pieces/s) = {floor['floor_s']:.1f} s; model load {results['floor_seed']['model_load_s']:.1f} s",
         f"end to end ({biggest} speeches): {full['seconds']:.1f} s, {summary['words_per_s_end_to_end']:.0f} words/s, "
         f"{summary['ratio_to_floor']:.2f}x floor (target <= 1.5x)",
         "seconds per episode: " + ", ".join(f"{k}: {v:.2f}" for k, v in summary["seconds_per_episode"].items()),
-        f"Prefect's share of the time: {summary['prefect_share']:.0%} (plain pipeline {results['plain_batch']['seconds']:.1f} s)",
+        f"Prefect's share of the time ({smallest} speeches, one at a time): {summary['prefect_share']:.0%} "
+        f"(whoclaims run {results['prefect_sequential']['seconds']:.1f} s, plain pipeline {results['plain_sequential']['seconds']:.1f} s)",
         f"peak RSS (process tree): {summary['peak_rss_tree_mb']:.0f} MB (main process {summary['peak_rss_main_mb']:.0f} MB; target < 2560)",
         f"unchanged rerun: {summary['rerun_unchanged_s']:.1f} s = {summary['rerun_share']:.1%} of the first run (target < 5%)",
         f"seed, cold, whoclaims run to tables: {summary['seed_cold_s']:.1f} s (target < 30 s)",
