@@ -16,7 +16,9 @@ its logit is within `TOPIC_MARGIN` of the claim's best topic (a claim can keep s
   (`TERM_WEIGHT * (1 - 0.5 ** hits)`: 0.3 for one term, 0.45 for two);
 - frame: the previous turn's relevance to the topic (typically the host's question)
   carries into the next turn, and decays by `settings.topic_frame_decay` per further
-  turn, so an answer is read as being about what was asked (weight 1.2).
+  turn, so an answer is read as being about what was asked (weight 1.2);
+- a constant `LOGIT_BIAS` (-1.5), so that similarity near the calibrated centre alone
+  does not carry a topic.
 
 Every sentence of the episode is encoded once, in one batched call together with the
 content spans much shorter than their sentence (used for stance); topic embeddings and
@@ -40,7 +42,7 @@ from whoclaims.topics import Topic
 
 log = logging.getLogger(__name__)
 
-TOPIC_EXTRACTOR = "topics.embed_anchor.v1"
+TOPIC_EXTRACTOR = "topics.embed_anchor.v2"
 
 # Similarity centre and slope when they cannot be calibrated from the topics file
 # (fewer than two topics with examples). With several topics they are calibrated at
@@ -58,6 +60,11 @@ TOP_K = 3
 RELATIVE_WEIGHT = 0.5
 # A topic is kept only if its logit is within this margin of the claim's best topic.
 TOPIC_MARGIN = 2.0
+# Added to every (claim, topic) logit: the similarity centre is the midpoint between own-topic
+# and other-topic statements, so a claim with similarity alone at the centre and one weak
+# signal would otherwise pass; -1.5 asks for a similarity clearly above the centre or a
+# specific anchor or term on top of it.
+LOGIT_BIAS = -1.5
 # A content span shorter than this share of its sentence is encoded on its own for stance.
 CONTENT_SHARE = 0.6
 
@@ -171,6 +178,7 @@ def assign_topics(
             + anchors
             + TERM_WEIGHT * signals.terms[s]
             + FRAME_WEIGHT * signals.frame[s]
+            + LOGIT_BIAS
         )
         scores = 1.0 / (1.0 + np.exp(-logits))
         best = float(logits.max())

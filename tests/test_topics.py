@@ -192,7 +192,7 @@ def test_similar_claim_gets_its_topic_and_unrelated_claim_none(topics_file: Path
     assert ("c0", "tanks") in kept
     assert not any(claim_id == "c1" for claim_id, _ in kept)
     assert all(0.0 <= d.topic_score <= 1.0 and 0.0 <= d.stance_score <= 1.0 for d in decisions)
-    assert TOPIC_EXTRACTOR == "topics.embed_anchor.v1"
+    assert TOPIC_EXTRACTOR == "topics.embed_anchor.v2"
 
 
 def test_anchor_mention_raises_topic_score(topics_file: Path):
@@ -212,7 +212,9 @@ def test_anchor_mention_raises_topic_score(topics_file: Path):
     assert logit(after[("c0", "talks")]) > logit(before[("c0", "talks")]) + 0.5
 
 
-def test_term_lemma_match_raises_topic_score(topics_file: Path):
+def test_term_lemma_match_raises_topic_score(topics_file: Path, monkeypatch):
+    # No constant offset: with the hashing encoder both scores would otherwise round to 0.0.
+    monkeypatch.setattr("extractors.topics.LOGIT_BIAS", 0.0)
     topics = load_topics(topics_file)[:1]
     settings = Settings(topic_threshold=0.0)
     plain = build_episode([("Guest", "It would help a great deal.")])
