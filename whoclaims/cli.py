@@ -98,6 +98,8 @@ def run(
         _print_run_summary(manifest, out)
         raise typer.Exit(1 if manifest["counts"]["failed"] else 0)
 
+    if settings.runner == "thread":
+        _warm_models(settings)
     from flows import batch
 
     if not verbose:
@@ -117,6 +119,25 @@ def run(
     _print_run_summary(manifest, out)
     if manifest["counts"]["failed"]:
         raise typer.Exit(1)
+
+
+def _warm_models(settings) -> None:
+    """Load the models in the background while Prefect's temporary server starts.
+
+    The tasks use the same per-process caches, so they find the models loaded
+    (or wait for the load under its lock) instead of loading after the server is up.
+    """
+    import threading
+
+    def load() -> None:
+        from whoclaims.pipeline import load_models
+
+        try:
+            load_models(settings)
+        except Exception:  # noqa: BLE001 - the task that needs the models reports the error
+            logging.getLogger(__name__).debug("background model load failed", exc_info=True)
+
+    threading.Thread(target=load, name="whoclaims-warm-models", daemon=True).start()
 
 
 def _run_if_unchanged(inputs: list[str], out: Path, settings) -> dict | None:

