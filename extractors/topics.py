@@ -17,7 +17,7 @@ its logit is within `TOPIC_MARGIN` of the claim's best topic (a claim can keep s
 - frame: the previous turn's relevance to the topic (typically the host's question)
   carries into the next turn, and decays by `settings.topic_frame_decay` per further
   turn, so an answer is read as being about what was asked (weight 1.2);
-- a constant `LOGIT_BIAS` (-1.5), so that similarity near the calibrated centre alone
+- a constant `LOGIT_BIAS` (-2.0), so that similarity near the calibrated centre alone
   does not carry a topic.
 
 Every sentence of the episode is encoded once, in one batched call together with the
@@ -62,9 +62,9 @@ RELATIVE_WEIGHT = 0.5
 TOPIC_MARGIN = 2.0
 # Added to every (claim, topic) logit: the similarity centre is the midpoint between own-topic
 # and other-topic statements, so a claim with similarity alone at the centre and one weak
-# signal would otherwise pass; -1.5 asks for a similarity clearly above the centre or a
+# signal would otherwise pass; -2.0 asks for a similarity clearly above the centre or a
 # specific anchor or term on top of it.
-LOGIT_BIAS = -1.5
+LOGIT_BIAS = -2.0
 # A content span shorter than this share of its sentence is encoded on its own for stance.
 CONTENT_SHARE = 0.6
 

@@ -256,7 +256,9 @@ def test_weak_second_topic_is_dropped_by_the_margin(topics_file: Path):
     assert {d.topic for d in decisions} == {"tanks"}
 
 
-def test_claim_can_get_several_topics(topics_file: Path):
+def test_claim_can_get_several_topics(topics_file: Path, monkeypatch):
+    # Tests the margin rule, not the constant offset (the toy hashing encoder's scores sit low).
+    monkeypatch.setattr("extractors.topics.LOGIT_BIAS", 0.0)
     topics = load_topics(topics_file)
     annotated = build_episode([("Guest", "Send more tanks to the front now and hold peace talks now.")])
     decisions = assign_topics(annotated, sentence_claims(annotated), encoder=HashingEncoder(), topics=topics,
