@@ -1,0 +1,46 @@
+"""The pipeline's table assembly: one claims row per (claim, topic), untopical claims kept once."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import spacy
+
+from whoclaims.pipeline import claim_rows
+from whoclaims.records import AnnotatedEpisode, Claim, Episode, TopicStance, Turn
+from whoclaims.schemas import CLAIMS, to_frame
+from whoclaims.settings import Settings
+
+
+def _claim(claim_id: str, sentence_id: int, text: str) -> Claim:
+    return Claim(
+        claim_id=claim_id, turn_id=0, sentence_id=sentence_id, speaker="Ann", speaker_id="person:ann",
+        holder="Ann", holder_id="person:ann", attribution="self", cue=None, claim=text, start_char=0,
+        end_char=len(text), sentence=text, sentence_start_char=0, sentence_end_char=len(text),
+        start_s=None, end_s=None, claim_score=0.9,
+    )
+
+
+def test_a_claim_on_two_topics_is_two_rows_and_an_untopical_claim_one_null_row():
+    text = "Putin will not stop. Europe must pay."
+    episode = Episode(
+        episode_id="ep", source_path="ep.txt", format="plain", text=text, content_hash="h",
+        turns=(Turn(turn_id=0, speaker="Ann", role=None, text=text, start_char=0, end_char=len(text)),),
+    )
+    annotated = AnnotatedEpisode(episode=episode, segments=[], sentences=[])
+    annotated.claims = [_claim("ep:0:0", 0, "Putin will not stop."), _claim("ep:1:0", 1, "Europe must pay.")]
+    annotated.extras["topic_stances"] = [
+        TopicStance("ep:0:0", "putin_aims", 0.9, "favor", 0.8),
+        TopicStance("ep:0:0", "negotiation", 0.7, "against", 0.6),
+    ]
+    models = SimpleNamespace(nlp=spacy.blank("en"), encoder=SimpleNamespace(name="enc", revision="r1"))
+    rows = claim_rows(annotated, settings=Settings(), models=models)
+    frame = to_frame(rows, CLAIMS)
+    assert frame.height == 3
+    first = frame.filter(frame["claim_id"] == "ep:0:0").sort("topic")
+    assert first["topic"].to_list() == ["negotiation", "putin_aims"]
+    assert first["stance"].cast(str).to_list() == ["against", "favor"]
+    second = frame.filter(frame["claim_id"] == "ep:1:0")
+    assert second.height == 1 and second["topic"][0] is None and second["stance"][0] is None
+    assert set(frame["encoder_model"]) == {"enc@r1"}
+    assert set(frame["claim_extractor"]) == {"claims.detector.v1+claims.attribution.v1"}
