@@ -147,3 +147,13 @@ def test_partition_paths_stay_inside_the_root(tmp_path):
     with pytest.raises(EpisodeIdError):
         store.partition_path("claims", "..")
     assert os.sep not in "ep1"
+
+
+def test_written_files_are_readable_like_ordinary_files(tmp_path):
+    """mkstemp creates 0600 files; outputs get the mode a plain open() would give them."""
+    store = Store(tmp_path)
+    store.write_episode("ep1", _tables("ep1"))
+    mask = os.umask(0)
+    os.umask(mask)
+    mode = store.partition_path("turns", "ep1").stat().st_mode & 0o777
+    assert mode == 0o666 & ~mask

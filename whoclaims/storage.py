@@ -44,6 +44,7 @@ _STATE_LOCK = threading.Lock()
 # Output folders whose lock this process holds: root -> [file handle, depth].
 _HELD: dict[Path, list] = {}
 _HELD_LOCK = threading.Lock()
+_UMASK_LOCK = threading.Lock()
 
 
 class StorageError(RuntimeError):
@@ -79,11 +80,20 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def _umask_mode() -> int:
+    """The mode a plain `open()` would give a new file (mkstemp makes it 0600)."""
+    with _UMASK_LOCK:
+        mask = os.umask(0)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` atomically (temporary file in the same folder, fsync, rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, _umask_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -102,6 +112,7 @@ def atomic_write_parquet(frame: pl.DataFrame, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
+        os.chmod(tmp, _umask_mode())
         frame.write_parquet(tmp, statistics=True)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
