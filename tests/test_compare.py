@@ -310,3 +310,20 @@ def test_markdown_neutralises_hostile_names() -> None:
 def test_clean_label() -> None:
     assert compare.clean_label("Vladi\u200bmir\u202e  Putin\x1b[31m\n") == "Vladimir Putin[31m"
     assert compare.clean_label(None) == ""
+
+
+def test_an_actor_absent_from_a_short_episode_is_never_over_mentioned():
+    """Regression: smoothing once made unmentioned actors 'over' in episodes with few mentions."""
+    import polars as pl
+
+    from whoclaims.compare import actor_salience_frame
+
+    rows = [("short", "state:a")] + [("long", f"state:{name}") for name in "abcdefgh" for _ in range(5)]
+    mentions = pl.DataFrame(
+        {"episode_id": [e for e, _ in rows], "actor_id": [a for _, a in rows], "canonical_name": [a for _, a in rows],
+         "source": ["model"] * len(rows)}
+    )
+    frame = actor_salience_frame(mentions, top=20)
+    over_short = frame.filter((pl.col("episode_id") == "short") & (pl.col("direction") == "over"))
+    assert over_short["actor_id"].to_list() == ["state:a"]
+    assert (over_short["mentions"] > 0).all()

@@ -242,8 +242,10 @@ def actor_salience_frame(
         share_elsewhere=pl.col("_elsewhere") / pl.col("_elsewhere_total"),
         log_ratio=(here / there).log(),
     ).with_columns(
-        direction=pl.when(pl.col("log_ratio") > 0).then(pl.lit("over"))
-        .when(pl.col("log_ratio") < 0).then(pl.lit("under"))
+        # The smoothed ratio ranks; the raw shares decide the direction, so an actor
+        # absent from a short episode is never "over"-mentioned in it.
+        direction=pl.when((pl.col("log_ratio") > 0) & (pl.col("share") > pl.col("share_elsewhere"))).then(pl.lit("over"))
+        .when((pl.col("log_ratio") < 0) & (pl.col("share") < pl.col("share_elsewhere"))).then(pl.lit("under"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
     ranked = (
