@@ -21,12 +21,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.episode import extract_task, write_task
+from flows.episode import extract_task, read_task, write_task
 from whoclaims import pipeline
 from whoclaims.batch import (
     EpisodeOutcome, build_manifest, error_text, list_inputs, new_run_id, plan, summary_rows,
 )
-from whoclaims.ingest import IngestError
 from whoclaims.records import Episode
 from whoclaims.settings import Settings
 from whoclaims.storage import Store
@@ -41,24 +40,6 @@ PROGRESS_HOOK: Callable[[str, Any], None] | None = None
 def _progress(event: str, detail: Any) -> None:
     if PROGRESS_HOOK is not None:
         PROGRESS_HOOK(event, detail)
-
-
-def _retry_on_io(task, task_run, state) -> bool:
-    """Retry reads on I/O errors only; a bad file stays bad however often it is read."""
-    try:
-        state.result()
-    except IngestError:
-        return False
-    except OSError:
-        return True
-    except Exception:  # noqa: BLE001 - any other error is not transient
-        return False
-    return False
-
-
-@task(name="read-episode", retries=2, retry_delay_seconds=1, retry_condition_fn=_retry_on_io, cache_policy=NO_CACHE)
-def read_batch_task(path: str, settings: Settings, input_root: str | None) -> Episode:
-    return pipeline.read(path, settings=settings, input_root=input_root)
 
 
 def make_task_runner(settings: Settings):
@@ -109,7 +90,7 @@ def _run(inputs: list[str], store: Store, settings: Settings) -> list[EpisodeOut
     _progress("total", len(files))
     outcomes: list[EpisodeOutcome] = []
 
-    reads = [(path, read_batch_task.submit(path, settings, root)) for path, root in files]
+    reads = [(path, read_task.submit(path, settings, root)) for path, root in files]
     episodes: list[Episode] = []
     for path, future in reads:
         episode, error = _result(future)

@@ -15,11 +15,25 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from whoclaims import pipeline
+from whoclaims.ingest import IngestError
 from whoclaims.records import Episode
 from whoclaims.settings import Settings
 
 
-@task(name="read-episode", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def _retry_on_io(task, task_run, state) -> bool:
+    """Retry reads on I/O errors only; a bad file stays bad however often it is read."""
+    try:
+        state.result()
+    except IngestError:
+        return False
+    except OSError:
+        return True
+    except Exception:  # noqa: BLE001 - any other error is not transient
+        return False
+    return False
+
+
+@task(name="read-episode", retries=2, retry_delay_seconds=1, retry_condition_fn=_retry_on_io, cache_policy=NO_CACHE)
 def read_task(path: str, settings: Settings, input_root: str | None = None) -> Episode:
     return pipeline.read(path, settings=settings, input_root=input_root)
 

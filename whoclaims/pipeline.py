@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +24,6 @@ from whoclaims.settings import Settings
 from whoclaims.storage import Store
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class EpisodeResult:
-    """What processing one episode produced: rows per table and time per stage."""
-
-    episode_id: str
-    rows: dict[str, int]
-    timings: dict[str, float] = field(default_factory=dict)
-    top_actors: list[tuple[str, int]] = field(default_factory=list)
 
 
 def read(path: str | Path, *, settings: Settings, input_root: str | Path | None = None) -> Episode:
