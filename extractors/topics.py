@@ -17,6 +17,11 @@ its logit is within `TOPIC_MARGIN` of the claim's best topic (a claim can keep s
 - frame: the previous turn's relevance to the topic (typically the host's question)
   carries into the next turn, and decays by `settings.topic_frame_decay` per further
   turn, so an answer is read as being about what was asked (weight 1.2);
+- context: a speaker develops a point over several sentences of a passage (a paragraph
+  of a turn). The similarity is computed on the sentence vector mixed with the previous
+  sentence's of the same passage (`CONTEXT_MIX`), and the own score of the previous one
+  or two sentences carries over (weight `CONTEXT_WEIGHT`, decay `CONTEXT_DECAY`), so
+  "those aims have not changed" stays on the topic of what came before;
 - a constant `LOGIT_BIAS` (-2.0), so that similarity near the calibrated centre alone
   does not carry a topic.
 
@@ -30,6 +35,7 @@ Abstains: a claim whose topics all score below the threshold gets no topic.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,7 +48,7 @@ from whoclaims.topics import Topic
 
 log = logging.getLogger(__name__)
 
-TOPIC_EXTRACTOR = "topics.embed_anchor.v2"
+TOPIC_EXTRACTOR = "topics.embed_anchor.v3"
 
 # Similarity centre and slope when they cannot be calibrated from the topics file
 # (fewer than two topics with examples). With several topics they are calibrated at
@@ -56,6 +62,14 @@ MIN_SPECIFICITY = 0.2
 TERM_WEIGHT = 0.6
 FRAME_WEIGHT = 1.2
 TOP_K = 3
+# Discourse context within a passage (a turn's paragraph): the sentence vector is mixed
+# with the previous sentence's (`CONTEXT_MIX`), and the previous sentences' own topic
+# scores add `CONTEXT_WEIGHT` times their relevance, decaying by `CONTEXT_DECAY` per
+# sentence, `CONTEXT_WINDOW` sentences back.
+CONTEXT_MIX = 0.5
+CONTEXT_WEIGHT = 1.5
+CONTEXT_DECAY = 0.6
+CONTEXT_WINDOW = 2
 # Share of the mean similarity to the other topics subtracted from a topic's similarity.
 RELATIVE_WEIGHT = 0.5
 # A topic is kept only if its logit is within this margin of the claim's best topic.
@@ -67,6 +81,8 @@ TOPIC_MARGIN = 2.0
 LOGIT_BIAS = -2.0
 # A content span shorter than this share of its sentence is encoded on its own for stance.
 CONTENT_SHARE = 0.6
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
 
 _CACHE_LOCK = threading.Lock()
 _PROFILES: dict[tuple[str, str], np.ndarray] = {}
@@ -81,6 +97,7 @@ class _Signals:
     terms: np.ndarray
     anchors: np.ndarray
     frame: np.ndarray
+    context: np.ndarray
 
 
 def topic_profile(topic: Topic, encoder) -> np.ndarray:
@@ -178,6 +195,7 @@ def assign_topics(
             + anchors
             + TERM_WEIGHT * signals.terms[s]
             + FRAME_WEIGHT * signals.frame[s]
+            + CONTEXT_WEIGHT * signals.context[s]
             + LOGIT_BIAS
         )
         scores = 1.0 / (1.0 + np.exp(-logits))
@@ -234,6 +252,8 @@ def _encode(annotated: AnnotatedEpisode, claims: Sequence[Claim], encoder) -> tu
 def _sentence_signals(annotated: AnnotatedEpisode, vectors: np.ndarray, *, encoder, topics: Sequence[Topic],
                       settings, centre: float, slope: float) -> _Signals:
     n_sentences, n_topics = len(annotated.sentences), len(topics)
+    passages = _passages(annotated)
+    vectors = _with_context(vectors, passages)
     similarity = np.zeros((n_sentences, n_topics), dtype=np.float32)
     for k, topic in enumerate(topics):
         profile = topic_profile(topic, encoder)
@@ -266,7 +286,65 @@ def _sentence_signals(annotated: AnnotatedEpisode, vectors: np.ndarray, *, encod
             anchors[s] = np.maximum(anchors[s], turn_anchor[sentence.turn_id])
 
     frame = _frame(annotated, similarity, terms, decay=settings.topic_frame_decay, centre=centre, slope=slope)
-    return _Signals(similarity=similarity, terms=terms, anchors=anchors, frame=frame)
+    own = slope * (similarity - centre) + anchors + TERM_WEIGHT * terms + LOGIT_BIAS
+    context = _context(passages, own)
+    return _Signals(similarity=similarity, terms=terms, anchors=anchors, frame=frame, context=context)
+
+
+def _passages(annotated: AnnotatedEpisode) -> list[int]:
+    """A passage number per sentence: a new passage starts at each turn and each blank line."""
+    sentences = annotated.sentences
+    text = annotated.episode.text
+    passages: list[int] = []
+    current = 0
+    for s, sentence in enumerate(sentences):
+        if s > 0:
+            previous = sentences[s - 1]
+            # the whitespace between the two, including any the sentencizer left on either side
+            gap_start = previous.end_char - (len(previous.text) - len(previous.text.rstrip()))
+            gap_end = sentence.start_char + (len(sentence.text) - len(sentence.text.lstrip()))
+            gap = text[gap_start:gap_end] if gap_start <= gap_end else ""
+            if sentence.turn_id != previous.turn_id or _PARAGRAPH_BREAK.search(gap):
+                current += 1
+        passages.append(current)
+    return passages
+
+
+def _with_context(vectors: np.ndarray, passages: Sequence[int]) -> np.ndarray:
+    """Sentence vectors mixed with the previous sentence of the same passage, re-normalised.
+
+    Mean-pooled embeddings add up roughly like the texts they encode, so `v + a * v_prev`
+    stands for the sentence read after the one before it: "those aims have not changed"
+    borrows what "those aims" were.
+    """
+    if not CONTEXT_MIX or len(vectors) < 2:
+        return vectors
+    mixed = vectors.copy()
+    for s in range(1, len(vectors)):
+        if passages[s] == passages[s - 1]:
+            mixed[s] = vectors[s] + CONTEXT_MIX * vectors[s - 1]
+    norms = np.linalg.norm(mixed, axis=1, keepdims=True)
+    return mixed / np.where(norms > 0, norms, 1.0)
+
+
+def _context(passages: Sequence[int], own: np.ndarray) -> np.ndarray:
+    """Per sentence, how strongly the sentences just before it in its passage are on each topic.
+
+    A speaker develops a point over several sentences, and one that goes on with it
+    ("that is why ...") need not name the topic again. The previous sentence's own
+    relevance (its topic score without frame or context) carries over with weight 1,
+    the one before with `CONTEXT_DECAY`, up to `CONTEXT_WINDOW` sentences back; a new
+    turn or paragraph stops it.
+    """
+    relevance = 1.0 / (1.0 + np.exp(-own))
+    context = np.zeros_like(relevance)
+    for s in range(len(passages)):
+        for distance in range(1, CONTEXT_WINDOW + 1):
+            previous = s - distance
+            if previous < 0 or passages[previous] != passages[s]:
+                break
+            context[s] = np.maximum(context[s], CONTEXT_DECAY ** (distance - 1) * relevance[previous])
+    return context
 
 
 def _frame(annotated: AnnotatedEpisode, similarity: np.ndarray, terms: np.ndarray, *, decay: float,

@@ -185,14 +185,14 @@ def test_load_topics_missing_file(tmp_path: Path):
 
 def test_similar_claim_gets_its_topic_and_unrelated_claim_none(topics_file: Path):
     topics = load_topics(topics_file)
-    annotated = build_episode([("Guest", "We must send more tanks to the front now. I had coffee this morning.")])
+    annotated = build_episode([("Guest", "I had coffee this morning. We must send more tanks to the front now.")])
     decisions = assign_topics(annotated, sentence_claims(annotated), encoder=HashingEncoder(), topics=topics,
                               settings=Settings())
     kept = {(d.claim_id, d.topic) for d in decisions}
-    assert ("c0", "tanks") in kept
-    assert not any(claim_id == "c1" for claim_id, _ in kept)
+    assert ("c1", "tanks") in kept
+    assert not any(claim_id == "c0" for claim_id, _ in kept)
     assert all(0.0 <= d.topic_score <= 1.0 and 0.0 <= d.stance_score <= 1.0 for d in decisions)
-    assert TOPIC_EXTRACTOR == "topics.embed_anchor.v2"
+    assert TOPIC_EXTRACTOR == "topics.embed_anchor.v3"
 
 
 def test_anchor_mention_raises_topic_score(topics_file: Path):
@@ -246,6 +246,39 @@ def test_question_frames_the_answer(topics_file: Path):
                                              encoder=HashingEncoder(), topics=topics,
                                              settings=Settings(topic_threshold=0.0, topic_frame_decay=0.0)))
     assert no_decay[("c3", "talks")] <= framed[("c3", "talks")]
+
+
+def test_previous_sentence_of_the_passage_sets_the_topic_of_the_next(topics_file: Path):
+    """A sentence that goes on with the previous one's point borrows its topic, within a
+    passage only: a new turn or a blank line stops the carry-over."""
+    topics = load_topics(topics_file)[1:]
+    settings = Settings(topic_threshold=0.0)
+    follow = "That is exactly what I argued before."
+    same_passage = build_episode([("Guest", f"Peace talks and a settlement are needed now. {follow}")])
+    other_topic = build_episode([("Guest", f"The weather in the city was mild. {follow}")])
+    new_paragraph = build_episode([("Guest", f"Peace talks and a settlement are needed now.\n\n{follow}")])
+    new_turn = build_episode([("Guest", "Peace talks and a settlement are needed now."), ("Guest", follow)])
+
+    def follow_score(annotated):
+        claims = sentence_claims(annotated)
+        decisions = assign_topics(annotated, claims, encoder=HashingEncoder(), topics=topics, settings=settings)
+        return logit(scores_by_topic(decisions)[(claims[-1].claim_id, "talks")])
+
+    carried = follow_score(same_passage)
+    assert carried > follow_score(other_topic) + 1.0
+    assert carried > follow_score(new_paragraph) + 1.0
+    assert carried > follow_score(new_turn) + 1.0
+
+
+def test_context_mix_keeps_unit_vectors_and_passage_bounds():
+    from extractors.topics import CONTEXT_MIX, _with_context
+
+    vectors = np.eye(3, dtype=np.float32)
+    mixed = _with_context(vectors, [0, 0, 1])
+    np.testing.assert_allclose(np.linalg.norm(mixed, axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(mixed[0], vectors[0])  # the first sentence of a passage is unchanged
+    np.testing.assert_allclose(mixed[2], vectors[2])  # a new passage does not borrow from the last one
+    assert mixed[1, 0] == pytest.approx(CONTEXT_MIX / np.sqrt(1 + CONTEXT_MIX**2))
 
 
 def test_weak_second_topic_is_dropped_by_the_margin(topics_file: Path):
