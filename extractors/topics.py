@@ -177,7 +177,12 @@ def assign_topics(
     settings,
     stance_backend: StanceBackend | None = None,
 ) -> list[TopicStance]:
-    """One `TopicStance` per (claim, topic) whose topic score reaches `settings.topic_threshold`."""
+    """One `TopicStance` per (claim, topic) whose topic score reaches `settings.topic_threshold`.
+
+    Every claim's nearest topic and its score go to `annotated.extras["nearest_topics"]`
+    (claim id -> (topic id, score)), so a claim that no topic reaches can be shown with
+    how close it came.
+    """
     if not claims or not topics or not annotated.sentences:
         return []
     sentence_vectors, content_vectors = _encode(annotated, claims, encoder)
@@ -187,6 +192,7 @@ def assign_topics(
     anchor_claim = _claim_anchor_hits(annotated, claims, topics)
 
     kept: list[tuple[Claim, int, float]] = []
+    nearest: dict[str, tuple[str, float]] = annotated.extras.setdefault("nearest_topics", {})
     for index, claim in enumerate(claims):
         s = claim.sentence_id
         anchors = np.maximum(signals.anchors[s], anchor_claim[index])
@@ -200,6 +206,7 @@ def assign_topics(
         )
         scores = 1.0 / (1.0 + np.exp(-logits))
         best = float(logits.max())
+        nearest[claim.claim_id] = (topics[int(logits.argmax())].id, round(float(scores.max()), 4))
         for k in np.flatnonzero((scores >= settings.topic_threshold) & (logits >= best - TOPIC_MARGIN)):
             kept.append((claim, int(k), float(scores[k])))
 

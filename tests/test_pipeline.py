@@ -1,4 +1,4 @@
-"""The pipeline's table assembly: one claims row per (claim, topic), untopical claims kept once."""
+"""The pipeline's table assembly: one claims row per (claim, topic), untopical claims in `assertions`."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _claim(claim_id: str, sentence_id: int, text: str) -> Claim:
     )
 
 
-def test_a_claim_on_two_topics_is_two_rows_and_an_untopical_claim_one_null_row():
+def test_a_claim_on_two_topics_is_two_rows_and_an_untopical_claim_an_assertion():
     text = "Putin will not stop. Europe must pay."
     episode = Episode(
         episode_id="ep", source_path="ep.txt", format="plain", text=text, content_hash="h",
@@ -33,14 +33,20 @@ def test_a_claim_on_two_topics_is_two_rows_and_an_untopical_claim_one_null_row()
         TopicStance("ep:0:0", "putin_aims", 0.9, "favor", 0.8),
         TopicStance("ep:0:0", "negotiation", 0.7, "against", 0.6),
     ]
+    annotated.extras["nearest_topics"] = {"ep:0:0": ("putin_aims", 0.9), "ep:1:0": ("europe_role", 0.31)}
     models = SimpleNamespace(nlp=spacy.blank("en"), encoder=SimpleNamespace(name="enc", revision="r1"))
-    rows = claim_rows(annotated, settings=Settings(), models=models)
+    rows, assertion_rows = claim_rows(annotated, settings=Settings(), models=models)
     frame = to_frame(rows, CLAIMS)
-    assert frame.height == 3
+    assert frame.height == 2
+    assert frame["topic"].null_count() == 0 and frame["stance"].null_count() == 0
+    assert frame["topic_score"].null_count() == 0 and frame["stance_score"].null_count() == 0
     first = frame.filter(frame["claim_id"] == "ep:0:0").sort("topic")
     assert first["topic"].to_list() == ["negotiation", "putin_aims"]
     assert first["stance"].cast(str).to_list() == ["against", "favor"]
-    second = frame.filter(frame["claim_id"] == "ep:1:0")
-    assert second.height == 1 and second["topic"][0] is None and second["stance"][0] is None
+    assertions = to_frame(assertion_rows, CLAIMS)
+    assert assertions["claim_id"].to_list() == ["ep:1:0"]
+    # the nearest topic and how close it came; no stance toward a topic it is not on
+    assert assertions["topic"][0] == "europe_role" and assertions["topic_score"][0] == 0.31
+    assert assertions["stance"][0] is None and assertions["stance_score"][0] is None
     assert set(frame["encoder_model"]) == {"enc@r1"}
     assert set(frame["claim_extractor"]) == {"claims.detector.v1+claims.attribution.v1"}

@@ -129,7 +129,7 @@ def build_tables(annotated: AnnotatedEpisode, *, settings: Settings, models: Mod
         }
         for s in annotated.sentences
     ]
-    claims = claim_rows(annotated, settings=settings, models=models)
+    claims, assertions = claim_rows(annotated, settings=settings, models=models)
     episode_row = {
         "episode_id": eid, "title": episode.title, "description": episode.description, "date": episode.date,
         "show": episode.show, "format": episode.format, "source_path": episode.source_path,
@@ -144,15 +144,20 @@ def build_tables(annotated: AnnotatedEpisode, *, settings: Settings, models: Mod
         "mentions": to_frame(mention_rows(annotated), MENTIONS),
         "actors": to_frame(actor_rows(annotated, catalog=models.catalog), ACTORS),
         "claims": to_frame(claims, CLAIMS),
+        "assertions": to_frame(assertions, CLAIMS),
         "episodes": to_frame([episode_row], EPISODES),
     }
 
 
-def claim_rows(annotated: AnnotatedEpisode, *, settings: Settings, models: Models) -> list[dict[str, Any]]:
-    """One row per (claim, topic); a claim with no topic is one row with topic null."""
+def claim_rows(annotated: AnnotatedEpisode, *, settings: Settings,
+               models: Models) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows of the `claims` table (one per claim and topic it bears on, every row with a
+    topic and a stance) and of the `assertions` table (one per check-worthy claim that no
+    topic reached: `topic` is the nearest topic, `topic_score` its score, stance null)."""
     from extractors import REGISTRY
 
     decisions: list[TopicStance] = annotated.extras.get("topic_stances", [])
+    nearest: dict[str, tuple[str, float]] = annotated.extras.get("nearest_topics", {})
     by_claim: dict[str, list[TopicStance]] = {}
     for decision in decisions:
         by_claim.setdefault(decision.claim_id, []).append(decision)
@@ -168,17 +173,20 @@ def claim_rows(annotated: AnnotatedEpisode, *, settings: Settings, models: Model
         "content_hash": annotated.episode.content_hash,
     }
     rows: list[dict[str, Any]] = []
+    assertions: list[dict[str, Any]] = []
     for claim in annotated.claims:
         base = _claim_base(annotated.episode.episode_id, claim)
         topic_stances = sorted(by_claim.get(claim.claim_id, []), key=lambda d: d.topic)
         if not topic_stances:
-            rows.append({**base, **provenance, "topic": None, "topic_score": None, "stance": None, "stance_score": None})
+            topic, score = nearest.get(claim.claim_id, (None, None))
+            assertions.append({**base, **provenance, "topic": topic, "topic_score": score, "stance": None,
+                               "stance_score": None})
         for decision in topic_stances:
             rows.append({
                 **base, **provenance, "topic": decision.topic, "topic_score": decision.topic_score,
                 "stance": decision.stance, "stance_score": decision.stance_score,
             })
-    return rows
+    return rows, assertions
 
 
 def _claim_base(episode_id: str, claim: Claim) -> dict[str, Any]:

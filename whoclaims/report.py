@@ -476,7 +476,11 @@ def _selected(frame: pl.LazyFrame, ids: Sequence[str]) -> pl.DataFrame:
 
 def _episode_views(store: Store, ids: Sequence[str], episodes: pl.DataFrame, salience: pl.DataFrame,
                    titles: Mapping[str, str]) -> list[EpisodeView]:
-    claims = _selected(store.scan("claims"), ids)
+    # Assertions (claims that reach no topic) are shown in the transcript too, without a topic.
+    claims = pl.concat([
+        _selected(store.scan("claims"), ids),
+        _selected(store.scan("assertions").with_columns(topic=pl.lit(None, pl.String)), ids),
+    ])
     texts = dict(_selected(store.scan("texts"), ids).select("episode_id", "text").iter_rows())
     turns = _selected(store.scan("turns").select("episode_id", "speaker", "start_char", "end_char", "start_s"), ids)
     by_holder = stance_by_holder_frame(claims).collect()

@@ -163,6 +163,9 @@ EPISODE_TABLES: dict[str, pl.Schema] = {
     "mentions": MENTIONS,
     "actors": ACTORS,
     "claims": CLAIMS,
+    # Check-worthy sentences that reach no topic: the claims schema, `topic` the nearest
+    # topic, `topic_score` its score (below `topic_threshold`), stance null.
+    "assertions": CLAIMS,
     "episodes": EPISODES,
 }
 
