@@ -45,3 +45,9 @@ def test_dask_runner_matches_thread_runner(prefect_harness, tmp_path):
         assert got.height == expected.height, table
         assert_frame_equal(got, expected, check_row_order=False)
     assert Store(tmp_path / "dask").read("claims").height > 0
+    # every claims row carries a topic and a stance; claims no topic reaches are assertions
+    claims = Store(tmp_path / "dask").read("claims")
+    assert claims.select("topic", "topic_score", "stance", "stance_score").null_count().sum_horizontal().item() == 0
+    assertions = Store(tmp_path / "dask").read("assertions")
+    assert assertions["stance"].null_count() == assertions.height
+    assert not set(assertions["claim_id"]) & set(claims["claim_id"])

@@ -75,7 +75,7 @@ def run(
     compare: Annotated[bool, typer.Option("--compare/--no-compare", help="Also build the comparison tables.")] = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Process transcripts into tables: episodes, turns, sentences, mentions, actors, claims."""
+    """Process transcripts into tables: episodes, turns, sentences, mentions, actors, claims, assertions."""
     _quiet_prefect(verbose)
     if dask_address and runner is None:
         runner = "dask"
@@ -243,7 +243,7 @@ def _print_top_actors(console, store, *, episode_id: str | None = None, top: int
 
 @app.command()
 def show(
-    table: Annotated[str, typer.Argument(help="episodes, turns, sentences, mentions, actors, claims, texts, or a comparison table.")],
+    table: Annotated[str, typer.Argument(help="episodes, turns, sentences, mentions, actors, claims, assertions, texts, or a comparison table.")],
     episode: Annotated[Optional[str], typer.Option("--episode", "-e", help="Only this episode.")] = None,
     out: OutOption = DEFAULT_OUT,
     limit: Annotated[int, typer.Option(help="Rows to print (0: all).")] = 20,
@@ -271,6 +271,8 @@ def show(
         frame = frame.select(wanted)
     elif table == "claims":
         frame = frame.select("episode_id", "speaker", "holder", "attribution", "topic", "stance", "stance_score", "hedged", "claim")
+    elif table == "assertions":
+        frame = frame.select("episode_id", "speaker", "holder", pl.col("topic").alias("nearest_topic"), "topic_score", "claim")
     elif table == "mentions":
         frame = frame.select("episode_id", "sentence_id", "speaker", "text", "label", "actor_id", "canonical_name", "source")
     elif table == "texts":
