@@ -3,7 +3,7 @@
 One interface (`StanceBackend`), two backends chosen by `settings.stance_backend`
 through `make_stance_backend(settings, encoder=...)`:
 
-- `EmbedStance` ("stance.embed.v1", offline, default). Two soft votes over the
+- `EmbedStance` ("stance.embed.v2", offline, default). Two soft votes over the
   topic's labelled examples in the sentence-encoder space (MiniLM, cosine):
   1. takes a side? the "none" examples against the polar ones, shifted by a prior
      (`_NONE_BIAS`: a claim that bears on a topic usually takes a side);
@@ -13,7 +13,8 @@ through `make_stance_backend(settings, encoder=...)`:
   The claim's polarity comes from the parse of its content span (the holder's view,
   so a reported view keeps its holder's stance): negation of a predicate on the main
   chain ("I don't think that ..."), predicted failure ("will fail", "the odds are
-  stacked against"), difficulty ("it is hard to ..."); concessive and relative
+  stacked against"), difficulty ("it is hard to ...", "that points to the problem",
+  "issues that are hard to divide", "a difficult condition"); concessive and relative
   clauses, subjects and the clause before a contrastive "but" are left out.
   Hedges, hopes, fears and questions move probability from the sides to none.
   Topics without examples fall back to a sentiment probe times the proposition's
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EMBED_STANCE = "stance.embed.v1"
+EMBED_STANCE = "stance.embed.v2"
 NLI_STANCE = "stance.nli.v1"
 BACKEND_NAMES = {"embed": EMBED_STANCE, "nli": NLI_STANCE}
 
@@ -74,10 +75,14 @@ _FAILURE_LEMMAS = frozenset({
     "fail", "failure", "collapse", "doom", "doomed", "futile", "impossible", "unlikely", "unable", "unrealistic",
     "illusion", "misguided", "mistake", "refuse", "reject", "deny", "doubt", "skeptical", "sceptical",
     "disagree", "lack", "insufficient", "insurmountable", "unattainable", "wrong", "naive", "fantasy",
-    "unacceptable", "oppose", "incompatible", "obstacle", "barrier", "impediment",
+    "unacceptable", "oppose", "incompatible", "obstacle", "barrier", "impediment", "renege", "violate", "breach",
+    "abrogate",
 })
 # Difficulty predicates: cues only as the predicate ("it is hard to ..."), not as adverbs.
 _DIFFICULTY = frozenset({"hard", "difficult", "tricky"})
+# Nouns that name a difficulty: cues as the predicate's attribute or object ("that is the
+# problem", "it faces difficulties"), not as subjects.
+_DIFFICULTY_NOUNS = frozenset({"problem", "difficulty", "hurdle", "obstacle", "barrier", "impediment", "dilemma"})
 # Multi-word cues matched on lower-cased text.
 _FAILURE_PHRASES = ("stacked against", "odds are against", "wishful thinking", "no chance", "no longer",
                     "far from", "out of the question", "dead end")
@@ -193,7 +198,9 @@ def span_polarity(span: Span) -> int:
     adverbial clauses are left out: they do not carry the holder's position.
     """
     head = _contrast_head(span) or span.root
-    flips = 0
+    # a content span that is a noun phrase ("a difficult condition to ...") is its own predicate
+    # (a failure noun itself, "obstacles to ...", is already counted as a failure predicate)
+    flips = int(head.pos_ in {"NOUN", "PROPN"} and not _is_failure_token(head) and _is_failure_noun_phrase(head))
     for predicate in _predicate_chain(head, span):
         flips += _predicate_flips(predicate)
     return -1 if flips % 2 else 1
@@ -241,11 +248,33 @@ def _predicate_flips(predicate: Token) -> int:
             negated = True
         elif child.dep_ in {"acomp", "oprd", "attr"} and _is_failure_token(child):
             failure = not failure
+        elif child.dep_ in {"attr", "dobj"} and _is_failure_noun_phrase(child):
+            failure = not failure
+        elif child.dep_ == "prep" and child.lower_ == "to" and any(
+            g.dep_ == "pobj" and _is_failure_noun_phrase(g) for g in child.children
+        ):  # "points to the problem", "leads to difficulties"
+            failure = not failure
         elif child.dep_ == "prep" and child.lower_ == "against" and any(
             g.lower_ in {"odds", "chances"} for g in predicate.children if g.dep_.startswith("nsubj")
         ):
             failure = not failure
     return int(negated) + int(failure)
+
+
+def _is_failure_noun_phrase(noun: Token) -> bool:
+    """A noun that names a difficulty ("a problem", "difficulties"), or one described as
+    difficult or failing by an adjective or a relative clause ("a difficult condition",
+    "issues that are hard to divide"), in predicate or object position."""
+    if noun.pos_ not in {"NOUN", "PROPN"}:
+        return False
+    if noun.lemma_.lower() in _DIFFICULTY_NOUNS:
+        return True
+    for child in noun.children:
+        if child.dep_ == "amod" and (child.lemma_.lower() in _DIFFICULTY or _is_failure_word(child.lower_)):
+            return True
+        if child.dep_ == "relcl" and _predicate_flips(child) % 2:
+            return True
+    return False
 
 
 def _is_failure_token(token: Token) -> bool:

@@ -77,10 +77,33 @@ BUT = parsed(["Talks", "failed", ",", "but", "we", "must", "talk", "."], [1, 1, 
 NOT_ONLY = parsed(["It", "is", "not", "only", "possible", "."], [1, 1, 1, 4, 1, 1],
                   ["nsubj", "ROOT", "neg", "advmod", "acomp", "punct"])
 
+# "That points to the problem ." -- a difficulty noun as the object of "to"
+POINTS_TO_PROBLEM = parsed(["That", "points", "to", "the", "problem", "."], [1, 1, 1, 4, 2, 1],
+                           ["nsubj", "ROOT", "prep", "det", "pobj", "punct"],
+                           pos=["PRON", "VERB", "ADP", "DET", "NOUN", "PUNCT"])
+# "Those are issues that are hard to divide ." -- an attribute described as difficult by a relative clause
+HARD_ISSUES = parsed(["Those", "are", "issues", "that", "are", "hard", "to", "divide", "."],
+                     [1, 1, 1, 4, 2, 4, 7, 5, 1],
+                     ["nsubj", "ROOT", "attr", "nsubj", "relcl", "acomp", "aux", "xcomp", "punct"],
+                     pos=["PRON", "AUX", "NOUN", "PRON", "AUX", "ADJ", "PART", "VERB", "PUNCT"])
+# "a difficult condition" -- a content span that is a noun phrase with a difficulty adjective
+DIFFICULT_CONDITION = parsed(["a", "difficult", "condition"], [2, 2, 2], ["det", "amod", "ROOT"],
+                             pos=["DET", "ADJ", "NOUN"])
+# "They reached a good agreement ." -- a plain object is no cue
+GOOD_AGREEMENT = parsed(["They", "reached", "a", "good", "agreement", "."], [1, 1, 4, 4, 1, 1],
+                        ["nsubj", "ROOT", "det", "amod", "dobj", "punct"],
+                        pos=["PRON", "VERB", "DET", "ADJ", "NOUN", "PUNCT"])
+# "The problem is solved ." -- a difficulty noun as the subject is not a cue
+PROBLEM_SUBJECT = parsed(["The", "problem", "is", "solved", "."], [1, 3, 3, 3, 3],
+                         ["det", "nsubjpass", "auxpass", "ROOT", "punct"],
+                         pos=["DET", "NOUN", "AUX", "VERB", "PUNCT"])
+
 
 @pytest.mark.parametrize(
     ("span", "expected"),
-    [(FAIL, -1), (NOT_FAIL, 1), (NOT_THINK, -1), (SUBJECT_NEGATION, 1), (BUT, 1), (NOT_ONLY, 1)],
+    [(FAIL, -1), (NOT_FAIL, 1), (NOT_THINK, -1), (SUBJECT_NEGATION, 1), (BUT, 1), (NOT_ONLY, 1),
+     (POINTS_TO_PROBLEM, -1), (HARD_ISSUES, -1), (DIFFICULT_CONDITION, -1), (GOOD_AGREEMENT, 1),
+     (PROBLEM_SUBJECT, 1)],
 )
 def test_span_polarity(span, expected):
     assert span_polarity(span) == expected
@@ -115,7 +138,7 @@ def query(text: str, *, span=None, topic: Topic = TOPIC, **flags) -> StanceQuery
 def test_embed_backend_follows_examples_and_protocol():
     backend = EmbedStance(HashingEncoder(), threshold=0.55)
     assert isinstance(backend, StanceBackend)
-    assert backend.name == BACKEND_NAMES["embed"] == "stance.embed.v1"
+    assert backend.name == BACKEND_NAMES["embed"] == "stance.embed.v2"
     assert backend.model_name == "test/hashing@0"
     favor, against = backend.predict([query("allies should send more tanks now"),
                                       query("allies should stop the tank deliveries now")])
