@@ -13,8 +13,8 @@ through `make_stance_backend(settings, encoder=...)`:
   The claim's polarity comes from the parse of its content span (the holder's view,
   so a reported view keeps its holder's stance): negation of a predicate on the main
   chain ("I don't think that ..."), predicted failure ("will fail", "the odds are
-  stacked against"), difficulty ("it is hard to ...", "that points to the problem",
-  "issues that are hard to divide", "a difficult condition"); concessive and relative
+  stacked against"), difficulty ("it is hard to ...", "this leads to problems", "goals that are
+  hard to reach", "a difficult situation"); concessive and relative
   clauses, subjects and the clause before a contrastive "but" are left out.
   Hedges, hopes, fears and questions move probability from the sides to none.
   Topics without examples fall back to a sentiment probe times the proposition's
@@ -198,7 +198,7 @@ def span_polarity(span: Span) -> int:
     adverbial clauses are left out: they do not carry the holder's position.
     """
     head = _contrast_head(span) or span.root
-    # a content span that is a noun phrase ("a difficult condition to ...") is its own predicate
+    # a content span that is a noun phrase ("a difficult situation for ...") is its own predicate
     # (a failure noun itself, "obstacles to ...", is already counted as a failure predicate)
     flips = int(head.pos_ in {"NOUN", "PROPN"} and not _is_failure_token(head) and _is_failure_noun_phrase(head))
     for predicate in _predicate_chain(head, span):
@@ -252,7 +252,7 @@ def _predicate_flips(predicate: Token) -> int:
             failure = not failure
         elif child.dep_ == "prep" and child.lower_ == "to" and any(
             g.dep_ == "pobj" and _is_failure_noun_phrase(g) for g in child.children
-        ):  # "points to the problem", "leads to difficulties"
+        ):  # "this leads to difficulties"
             failure = not failure
         elif child.dep_ == "prep" and child.lower_ == "against" and any(
             g.lower_ in {"odds", "chances"} for g in predicate.children if g.dep_.startswith("nsubj")
@@ -263,8 +263,8 @@ def _predicate_flips(predicate: Token) -> int:
 
 def _is_failure_noun_phrase(noun: Token) -> bool:
     """A noun that names a difficulty ("a problem", "difficulties"), or one described as
-    difficult or failing by an adjective or a relative clause ("a difficult condition",
-    "issues that are hard to divide"), in predicate or object position."""
+    difficult or failing by an adjective or a relative clause ("a difficult situation",
+    "goals that are hard to reach"), in predicate or object position."""
     if noun.pos_ not in {"NOUN", "PROPN"}:
         return False
     if noun.lemma_.lower() in _DIFFICULTY_NOUNS:

@@ -77,17 +77,17 @@ BUT = parsed(["Talks", "failed", ",", "but", "we", "must", "talk", "."], [1, 1, 
 NOT_ONLY = parsed(["It", "is", "not", "only", "possible", "."], [1, 1, 1, 4, 1, 1],
                   ["nsubj", "ROOT", "neg", "advmod", "acomp", "punct"])
 
-# "That points to the problem ." -- a difficulty noun as the object of "to"
-POINTS_TO_PROBLEM = parsed(["That", "points", "to", "the", "problem", "."], [1, 1, 1, 4, 2, 1],
+# "This leads to the problem ." -- a difficulty noun as the object of "to"
+POINTS_TO_PROBLEM = parsed(["This", "leads", "to", "the", "problem", "."], [1, 1, 1, 4, 2, 1],
                            ["nsubj", "ROOT", "prep", "det", "pobj", "punct"],
                            pos=["PRON", "VERB", "ADP", "DET", "NOUN", "PUNCT"])
-# "Those are issues that are hard to divide ." -- an attribute described as difficult by a relative clause
-HARD_ISSUES = parsed(["Those", "are", "issues", "that", "are", "hard", "to", "divide", "."],
+# "These are goals that are hard to reach ." -- an attribute described as difficult by a relative clause
+HARD_ISSUES = parsed(["These", "are", "goals", "that", "are", "hard", "to", "reach", "."],
                      [1, 1, 1, 4, 2, 4, 7, 5, 1],
                      ["nsubj", "ROOT", "attr", "nsubj", "relcl", "acomp", "aux", "xcomp", "punct"],
                      pos=["PRON", "AUX", "NOUN", "PRON", "AUX", "ADJ", "PART", "VERB", "PUNCT"])
-# "a difficult condition" -- a content span that is a noun phrase with a difficulty adjective
-DIFFICULT_CONDITION = parsed(["a", "difficult", "condition"], [2, 2, 2], ["det", "amod", "ROOT"],
+# "a difficult situation" -- a content span that is a noun phrase with a difficulty adjective
+DIFFICULT_CONDITION = parsed(["a", "difficult", "situation"], [2, 2, 2], ["det", "amod", "ROOT"],
                              pos=["DET", "ADJ", "NOUN"])
 # "They reached a good agreement ." -- a plain object is no cue
 GOOD_AGREEMENT = parsed(["They", "reached", "a", "good", "agreement", "."], [1, 1, 4, 4, 1, 1],
