@@ -21,7 +21,7 @@ its logit is within `TOPIC_MARGIN` of the claim's best topic (a claim can keep s
   of a turn). The similarity is computed on the sentence vector mixed with the previous
   sentence's of the same passage (`CONTEXT_MIX`), and the own score of the previous one
   or two sentences carries over (weight `CONTEXT_WEIGHT`, decay `CONTEXT_DECAY`), so
-  "those aims have not changed" stays on the topic of what came before;
+  "those plans still stand" stays on the topic of what came before;
 - a constant `LOGIT_BIAS` (-2.0), so that similarity near the calibrated centre alone
   does not carry a topic.
 
@@ -321,8 +321,8 @@ def _with_context(vectors: np.ndarray, passages: Sequence[int]) -> np.ndarray:
     """Sentence vectors mixed with the previous sentence of the same passage, re-normalised.
 
     Mean-pooled embeddings add up roughly like the texts they encode, so `v + a * v_prev`
-    stands for the sentence read after the one before it: "those aims have not changed"
-    borrows what "those aims" were.
+    stands for the sentence read after the one before it: "those plans still stand"
+    borrows what "those plans" were.
     """
     if not CONTEXT_MIX or len(vectors) < 2:
         return vectors
