@@ -3,7 +3,7 @@
 One interface (`StanceBackend`), two backends chosen by `settings.stance_backend`
 through `make_stance_backend(settings, encoder=...)`:
 
-- `EmbedStance` ("stance.embed.v2", offline, default). Two soft votes over the
+- `EmbedStance` ("stance.embed.v3", offline, default). Two soft votes over the
   topic's labelled examples in the sentence-encoder space (MiniLM, cosine):
   1. takes a side? the "none" examples against the polar ones, shifted by a prior
      (`_NONE_BIAS`: a claim that bears on a topic usually takes a side);
@@ -17,6 +17,9 @@ through `make_stance_backend(settings, encoder=...)`:
   hard to reach", "a difficult situation"); concessive and relative
   clauses, subjects and the clause before a contrastive "but" are left out.
   Hedges, hopes, fears and questions move probability from the sides to none.
+  The holder counts too: a claim held by one of the topic's anchor actors (or by an
+  actor who speaks for one, the actors file's `affiliation`) leans by
+  `settings.holder_prior` toward the topic's `holder_stance` (`lean_toward`).
   Topics without examples fall back to a sentiment probe times the proposition's
   direction times the claim's polarity (`_fallback_probabilities`).
 - `NliStance` ("stance.nli.v1"): zero-shot NLI with any sequence-classification model
@@ -59,7 +62,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EMBED_STANCE = "stance.embed.v2"
+EMBED_STANCE = "stance.embed.v3"
 NLI_STANCE = "stance.nli.v1"
 BACKEND_NAMES = {"embed": EMBED_STANCE, "nli": NLI_STANCE}
 
@@ -133,6 +136,9 @@ class StanceQuery:
     hoped: bool = False
     feared: bool = False
     asked: bool = False
+    # The topic's `holder_stance` when the claim's holder is (or speaks for) one of the
+    # topic's anchor actors, else None.
+    holder_lean: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,9 +437,10 @@ class EmbedStance:
 
     name = EMBED_STANCE
 
-    def __init__(self, encoder: Encoder, *, threshold: float = 0.55) -> None:
+    def __init__(self, encoder: Encoder, *, threshold: float = 0.55, holder_prior: float = 0.0) -> None:
         self.encoder = encoder
         self.threshold = threshold
+        self.holder_prior = holder_prior
         self.model_name = f"{getattr(encoder, 'name', 'encoder')}@{getattr(encoder, 'revision', 'unknown')}"
 
     def predict(self, queries: Sequence[StanceQuery]) -> list[StanceResult]:
@@ -455,6 +462,8 @@ class EmbedStance:
             similarities = model.vectors @ vector
             probabilities = _vote(similarities, model.labels, model.polarity, claim_polarity, model.temperature,
                                   model.none_temperature)
+        if query.holder_lean is not None and self.holder_prior:
+            probabilities = lean_toward(probabilities, query.holder_lean, self.holder_prior)
         factor = 1.0
         if query.hedged:
             factor *= _HEDGE_FACTOR
@@ -463,6 +472,25 @@ class EmbedStance:
         if query.asked:
             factor *= _QUESTION_FACTOR
         return decide(probabilities, threshold=self.threshold, polar_factor=factor)
+
+
+def lean_toward(probabilities: np.ndarray, side: str, strength: float) -> np.ndarray:
+    """(favor, against, none) with the favor-vs-against log-odds moved by `strength` toward
+    `side`; P(none) is unchanged.
+
+    An actor speaking about itself presents itself in a known light (a government does
+    not call its own aims maximalist; a negotiator predicts his own success): the topics
+    file says which way (`holder_stance`), the parse and the examples still decide how
+    far a claim goes against it.
+    """
+    favor, against, none = (float(value) for value in probabilities)
+    polar = favor + against
+    if polar <= 0.0:
+        return probabilities
+    share = min(max(favor / polar, 1e-6), 1 - 1e-6)
+    logit = math.log(share / (1 - share)) + (strength if side == FAVOR else -strength)
+    share = 1.0 / (1.0 + math.exp(-logit))
+    return np.array([polar * share, polar * (1 - share), none])
 
 
 def _fallback_probabilities(vector: np.ndarray, model: _TopicModel, claim_polarity: int, encoder: Encoder) -> np.ndarray:
@@ -631,4 +659,4 @@ def make_stance_backend(settings: Settings, *, encoder: Encoder) -> StanceBacken
     if settings.stance_backend == "nli":
         return NliStance(settings.nli_model, revision=settings.nli_revision, batch_size=settings.nli_batch_size,
                          threshold=settings.stance_threshold)
-    return EmbedStance(encoder, threshold=settings.stance_threshold)
+    return EmbedStance(encoder, threshold=settings.stance_threshold, holder_prior=settings.holder_prior)

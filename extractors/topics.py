@@ -176,10 +176,12 @@ def assign_topics(
     topics: Sequence[Topic],
     settings,
     stance_backend: StanceBackend | None = None,
+    catalog=None,
 ) -> list[TopicStance]:
     """One `TopicStance` per (claim, topic) whose topic score reaches `settings.topic_threshold`.
 
-    Every claim's nearest topic and its score go to `annotated.extras["nearest_topics"]`
+    `catalog` (the actor catalog) lets a holder who speaks for an anchor actor count as
+    that actor for the topic's `holder_stance`. Every claim's nearest topic and its score go to `annotated.extras["nearest_topics"]`
     (claim id -> (topic id, score)), so a claim that no topic reaches can be shown with
     how close it came.
     """
@@ -223,6 +225,7 @@ def assign_topics(
             hoped=claim.hoped,
             feared=claim.feared,
             asked=claim.asked,
+            holder_lean=_holder_lean(claim, topics[k], catalog),
         )
         for claim, k, _ in kept
     ]
@@ -237,6 +240,14 @@ def assign_topics(
         )
         for (claim, k, score), result in zip(kept, results, strict=True)
     ]
+
+
+def _holder_lean(claim: Claim, topic: Topic, catalog) -> str | None:
+    """The topic's `holder_stance` when the claim's holder is, or speaks for, one of its anchors."""
+    if topic.holder_stance is None or claim.holder_id is None:
+        return None
+    holders = catalog.speaks_for(claim.holder_id) if catalog is not None else (claim.holder_id,)
+    return topic.holder_stance if any(holder in topic.anchors for holder in holders) else None
 
 
 def _encode(annotated: AnnotatedEpisode, claims: Sequence[Claim], encoder) -> tuple[np.ndarray, dict[str, np.ndarray]]:

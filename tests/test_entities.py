@@ -188,11 +188,44 @@ case_sensitive = true
         ('id = "person:a"\nname = "A"\ntype = "person"\ngender = "m"', "gender must be one of"),
         ('id = "person:a"\nname = "A"\ntype = "person"\naliases = [{form = "B", label = "PEOPLE"}]', "items of 'aliases'"),
         ('id = "person:a"\nname = ""\ntype = "person"', "name must be a non-empty string"),
+        ('id = "person:a"\nname = "A"\ntype = "person"\naffiliation = "Russia"', "affiliation must be an actor id"),
+        ('id = "person:a"\nname = "A"\ntype = "person"\naffiliation = "state:nowhere"',
+         "affiliation 'state:nowhere' is not an actor id of this file"),
+        ('id = "person:a"\nname = "A"\ntype = "person"\naffiliation = "person:a"', "affiliation is the actor itself"),
     ],
 )
 def test_malformed_entries_are_rejected(tmp_path, entry, message):
     with pytest.raises(ActorFileError, match=message):
         load_actor_catalog(_write(tmp_path, f"[[actor]]\n{entry}\n"))
+
+
+def test_affiliation_says_whom_an_actor_speaks_for(tmp_path):
+    catalog = load_actor_catalog(_write(tmp_path, """
+[[actor]]
+id = "person:a"
+name = "Ann Minister"
+type = "person"
+affiliation = "state:x"
+[[actor]]
+id = "state:x"
+name = "Xland"
+type = "state"
+affiliation = "organisation:u"
+[[actor]]
+id = "organisation:u"
+name = "Union"
+type = "organisation"
+"""))
+    assert catalog.speaks_for("person:a") == ("person:a", "state:x", "organisation:u")
+    assert catalog.speaks_for("organisation:u") == ("organisation:u",)
+    assert catalog.speaks_for("person:unknown") == ("person:unknown",)
+    assert catalog.speaks_for(None) == ()
+
+
+def test_default_catalog_affiliates_officials_but_not_opposition(catalog):
+    assert "state:russia" in catalog.speaks_for("person:sergei_lavrov")
+    assert "state:ukraine" in catalog.speaks_for("person:volodymyr_zelensky")
+    assert catalog.speaks_for("person:alexei_navalny") == ("person:alexei_navalny",)
 
 
 def test_unreadable_file_is_rejected(tmp_path):

@@ -138,7 +138,7 @@ def query(text: str, *, span=None, topic: Topic = TOPIC, **flags) -> StanceQuery
 def test_embed_backend_follows_examples_and_protocol():
     backend = EmbedStance(HashingEncoder(), threshold=0.55)
     assert isinstance(backend, StanceBackend)
-    assert backend.name == BACKEND_NAMES["embed"] == "stance.embed.v2"
+    assert backend.name == BACKEND_NAMES["embed"] == "stance.embed.v3"
     assert backend.model_name == "test/hashing@0"
     favor, against = backend.predict([query("allies should send more tanks now"),
                                       query("allies should stop the tank deliveries now")])
@@ -163,6 +163,27 @@ def test_abstains_below_threshold():
     abstained = EmbedStance(HashingEncoder(), threshold=0.999).predict([query(text)])[0]
     assert abstained.stance == "none"
     assert 0.0 <= abstained.stance_score <= 1.0
+
+
+def test_holder_lean_moves_the_sides_and_keeps_none():
+    from extractors.stance import lean_toward
+
+    probabilities = np.array([0.6, 0.3, 0.1])
+    leaned = lean_toward(probabilities, "against", 2.0)
+    assert leaned.sum() == pytest.approx(1.0) and leaned[2] == pytest.approx(0.1)
+    assert np.log(leaned[0] / leaned[1]) == pytest.approx(np.log(2.0) - 2.0)
+    assert lean_toward(probabilities, "favor", 0.0) == pytest.approx(probabilities)
+
+
+def test_a_holder_speaking_for_an_anchor_leans_to_the_holder_stance():
+    text = "allies should send more tanks now"
+    plain = EmbedStance(HashingEncoder(), threshold=0.55, holder_prior=3.0).predict([query(text)])[0]
+    leaned = EmbedStance(HashingEncoder(), threshold=0.55, holder_prior=3.0).predict(
+        [query(text, holder_lean="against")])[0]
+    switched_off = EmbedStance(HashingEncoder(), threshold=0.55, holder_prior=0.0).predict(
+        [query(text, holder_lean="against")])[0]
+    assert plain.stance == "favor" and switched_off.stance == "favor"
+    assert leaned.probabilities[1] > plain.probabilities[1] + 0.2
 
 
 def test_hope_and_questions_move_mass_to_none():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 import re
 from pathlib import Path
 
@@ -162,6 +163,9 @@ def test_load_topics_reads_all_fields(topics_file: Path):
         ('[[topic]]\nid = "a"\nproposition = "x"\nanchors = ["putin"]\n', "anchor 'putin' is not an actor id"),
         ('[[topic]]\nid = "a"\nproposition = "x"\nterms = "war"\n', "'terms' must be a list"),
         ('[[topic]]\nid = "a"\nproposition = "x"\n[topic.examples]\nfavor = [""]\n', "'examples.favor'"),
+        ('[[topic]]\nid = "a"\nproposition = "x"\nanchors = ["state:x"]\nholder_stance = "pro"\n',
+         "'holder_stance' must be"),
+        ('[[topic]]\nid = "a"\nproposition = "x"\nholder_stance = "favor"\n', "'holder_stance' needs 'anchors'"),
         ("title = 'no topics'\n", "expected one or more [[topic]] tables"),
         ("[[topic]\n", "not valid TOML"),
     ],
@@ -173,6 +177,27 @@ def test_load_topics_names_file_and_entry_in_errors(tmp_path: Path, body: str, f
         load_topics(path)
     assert str(path) in str(error.value)
     assert fragment in str(error.value)
+
+
+def test_holder_of_an_anchor_or_speaking_for_one_gets_the_topics_holder_stance(topics_file: Path):
+    from extractors.topics import _holder_lean
+    from whoclaims.actors import Actor, ActorCatalog
+
+    catalog = ActorCatalog.from_actors((
+        Actor("person:mediator", "Med Iator", "person", "PERSON"),
+        Actor("person:aide", "Ann Aide", "person", "PERSON", affiliation="person:mediator"),
+        Actor("person:critic", "Cri Tic", "person", "PERSON"),
+    ))
+    talks = replace(load_topics(topics_file)[1], holder_stance="favor")
+    annotated = build_episode([("Guest", "Talks will work.")])
+    claim = sentence_claims(annotated)[0]
+    assert _holder_lean(replace(claim, holder_id="person:mediator"), talks, catalog) == "favor"
+    assert _holder_lean(replace(claim, holder_id="person:aide"), talks, catalog) == "favor"
+    assert _holder_lean(replace(claim, holder_id="person:critic"), talks, catalog) is None
+    assert _holder_lean(replace(claim, holder_id="person:mediator"), replace(talks, holder_stance=None), catalog) is None
+    loaded = load_topics(topics_file)
+    assert all(topic.holder_stance is None for topic in loaded)
+    assert replace(talks, holder_stance="against").fingerprint() != talks.fingerprint()
 
 
 def test_load_topics_missing_file(tmp_path: Path):

@@ -60,7 +60,8 @@ _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$", re.IGNORECASE)
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _ID_PATTERN = re.compile(r"^[a-z]+:[a-z0-9_]+$")
 _ENTRY_KEYS = frozenset(
-    {"id", "name", "type", "label", "gender", "aliases", "metonyms", "demonyms", "titles", "case_sensitive", "code"}
+    {"id", "name", "type", "label", "gender", "aliases", "metonyms", "demonyms", "titles", "case_sensitive", "code",
+     "affiliation"}
 )
 
 
@@ -84,6 +85,9 @@ class Actor:
     titles: tuple[str, ...] = ()
     case_sensitive: bool = False
     code: str | None = None
+    # The actor id of the state or organisation this actor speaks for ("state:russia" for
+    # its foreign minister); a claim held by the actor is then also held on its behalf.
+    affiliation: str | None = None
     # (form, label) for forms whose NER label is not their list's default.
     form_labels: tuple[tuple[str, str], ...] = ()
 
@@ -180,6 +184,12 @@ class ActorCatalog:
                         folded.setdefault(folded_key, (actor, label))
                 if actor.type == "person" and label == "PERSON":
                     speaker_folded.setdefault(key.casefold(), actor)
+        for number, actor in enumerate(actors, 1):
+            if actor.affiliation is not None and actor.affiliation not in by_id:
+                raise ActorFileError(f"{path}: actor entry {number} ({actor.actor_id}): affiliation "
+                                     f"{actor.affiliation!r} is not an actor id of this file")
+            if actor.affiliation == actor.actor_id:
+                raise ActorFileError(f"{path}: actor entry {number} ({actor.actor_id}): affiliation is the actor itself")
         digest = hashlib.sha256(repr(actors).encode()).hexdigest()[:16]
         return cls(
             path=path,
@@ -230,6 +240,16 @@ class ActorCatalog:
         """The actor a surface form names, or None (see `match`)."""
         found = self.match(text)
         return found[0] if found else None
+
+    def speaks_for(self, actor_id: str | None) -> tuple[str, ...]:
+        """`actor_id` and the actors it speaks for, following affiliations ("person:sergei_lavrov"
+        -> ("person:sergei_lavrov", "state:russia")); empty for None."""
+        chain: list[str] = []
+        while actor_id is not None and actor_id not in chain:
+            chain.append(actor_id)
+            actor = self._by_id.get(actor_id)
+            actor_id = actor.affiliation if actor is not None else None
+        return tuple(chain)
 
     def type_of(self, actor_id: str) -> str | None:
         actor = self._by_id.get(actor_id)
@@ -337,6 +357,10 @@ def _parse_entry(entry: Any, where: str) -> Actor:
     code = entry.get("code")
     if code is not None and not isinstance(code, str):
         raise ActorFileError(f"{where} ({actor_id}): code must be a string")
+    affiliation = entry.get("affiliation")
+    if affiliation is not None and (not isinstance(affiliation, str) or not _ID_PATTERN.match(affiliation)):
+        raise ActorFileError(f"{where} ({actor_id}): affiliation must be an actor id like 'state:russia', "
+                             f"got {affiliation!r}")
     titles = tuple(title.casefold() for title in _string_list(entry, "titles", where))
     aliases, alias_labels = _form_list(entry, "aliases", where)
     metonyms, metonym_labels = _form_list(entry, "metonyms", where)
@@ -353,6 +377,7 @@ def _parse_entry(entry: Any, where: str) -> Actor:
         titles=titles,
         case_sensitive=case_sensitive,
         code=code,
+        affiliation=affiliation,
         form_labels=alias_labels + metonym_labels + demonym_labels,
     )
 

@@ -99,7 +99,8 @@ def annotate_and_extract(episode: Episode, *, settings: Settings, models: Models
     timings["claims_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
     decisions = assign_topics(
-        annotated, annotated.claims, encoder=models.encoder, topics=models.topics, settings=settings
+        annotated, annotated.claims, encoder=models.encoder, topics=models.topics, settings=settings,
+        catalog=models.catalog,
     )
     timings["topics_s"] = time.perf_counter() - clock
     annotated.extras["topic_stances"] = decisions

@@ -71,6 +71,9 @@ class Settings:
     nli_batch_size: int = 8
     # Share of a turn's topic relevance the next turns inherit, per turn (the host's question frames the answer).
     topic_frame_decay: float = 0.5
+    # Log-odds by which a claim held by a topic's anchor actor leans to the topic's
+    # `holder_stance` (embed backend); 0 switches it off.
+    holder_prior: float = 2.0
 
     # --- ingest
     force_format: str | None = None
@@ -103,6 +106,8 @@ class Settings:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise SettingsError(f"{name} must be in [0, 1], got {value}")
+        if not 0.0 <= self.holder_prior <= 10.0:
+            raise SettingsError(f"holder_prior must be in [0, 10], got {self.holder_prior}")
         if self.force_format is not None:
             from whoclaims.schemas import FORMATS
 

@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 STANCE_LABELS = ("favor", "against", "none")
 _TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-_TOPIC_KEYS = frozenset({"id", "proposition", "description", "anchors", "terms", "examples"})
+_TOPIC_KEYS = frozenset({"id", "proposition", "description", "anchors", "terms", "holder_stance", "examples"})
 
 
 class TopicFileError(ValueError):
@@ -36,6 +36,10 @@ class Topic:
     description: str = ""
     anchors: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
+    # How an anchor actor speaking for itself leans ("favor" / "against"), or None: a
+    # claim held by an anchor (or by someone who speaks for one, see the actors file's
+    # `affiliation`) is pulled toward this stance by `settings.holder_prior`.
+    holder_stance: str | None = None
     # label ("favor" | "against" | "none") -> example statements; read-only.
     examples: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({label: () for label in STANCE_LABELS}), hash=False
@@ -52,7 +56,7 @@ class Topic:
 
     def fingerprint(self) -> str:
         """A content hash of the topic, used to key per-process caches of its embeddings."""
-        payload = repr((self.id, self.proposition, self.description, self.anchors, self.terms,
+        payload = repr((self.id, self.proposition, self.description, self.anchors, self.terms, self.holder_stance,
                         tuple((label, self.examples[label]) for label in STANCE_LABELS)))
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
@@ -106,6 +110,11 @@ def _parse_topic(entry: object, *, where: str) -> Topic:
         if ":" not in anchor:
             raise TopicFileError(f"{where}: anchor {anchor!r} is not an actor id like 'person:vladimir_putin'")
     terms = _strings(entry.get("terms", []), where=f"{where}: 'terms'")
+    holder_stance = entry.get("holder_stance")
+    if holder_stance is not None and holder_stance not in ("favor", "against"):
+        raise TopicFileError(f"{where}: 'holder_stance' must be \"favor\" or \"against\", got {holder_stance!r}")
+    if holder_stance is not None and not anchors:
+        raise TopicFileError(f"{where}: 'holder_stance' needs 'anchors' (the actors it is about)")
     raw_examples = entry.get("examples", {})
     if not isinstance(raw_examples, dict):
         raise TopicFileError(f"{where}: 'examples' must be a table with keys {list(STANCE_LABELS)}")
@@ -120,6 +129,7 @@ def _parse_topic(entry: object, *, where: str) -> Topic:
         description=description.strip(),
         anchors=anchors,
         terms=terms,
+        holder_stance=holder_stance,
         examples=examples,
     )
 
