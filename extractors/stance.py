@@ -86,6 +86,9 @@ _DIFFICULTY = frozenset({"hard", "difficult", "tricky"})
 # Nouns that name a difficulty: cues as the predicate's attribute or object ("that is the
 # problem", "it faces difficulties"), not as subjects.
 _DIFFICULTY_NOUNS = frozenset({"problem", "difficulty", "hurdle", "obstacle", "barrier", "impediment", "dilemma"})
+# Verbs whose difficult object is being removed, not asserted ("solves the problem").
+_REMEDY_LEMMAS = frozenset({"solve", "resolve", "overcome", "address", "fix", "tackle", "remove", "reduce", "ease",
+                            "eliminate", "prevent", "avoid", "alleviate", "mitigate", "remedy", "cure", "end"})
 # Multi-word cues matched on lower-cased text.
 _FAILURE_PHRASES = ("stacked against", "odds are against", "wishful thinking", "no chance", "no longer",
                     "far from", "out of the question", "dead end")
@@ -242,6 +245,8 @@ def _predicate_flips(predicate: Token) -> int:
     """How many times `predicate` is negated or predicts failure (0, 1 or, for "not fail", 2)."""
     negated = False
     failure = _is_failure_token(predicate)
+    # "solves the problem", "overcome the obstacles": a remedy verb cancels its difficult object
+    remedy = predicate.lemma_.lower() in _REMEDY_LEMMAS
     for child in predicate.children:
         lower = child.lower_.replace("’", "'")
         if child.dep_ == "neg" or (child.dep_ in {"advmod", "cc", "preconj"} and lower in _NEGATORS):
@@ -254,7 +259,7 @@ def _predicate_flips(predicate: Token) -> int:
             negated = True
         elif child.dep_ in {"acomp", "oprd", "attr"} and _is_failure_token(child):
             failure = not failure
-        elif child.dep_ in {"attr", "dobj"} and _is_failure_noun_phrase(child):
+        elif child.dep_ in {"attr", "dobj"} and _is_failure_noun_phrase(child) and not remedy:
             failure = not failure
         elif child.dep_ == "prep" and child.lower_ == "to" and any(
             g.dep_ == "pobj" and _is_failure_noun_phrase(g) for g in child.children

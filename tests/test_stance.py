@@ -93,6 +93,10 @@ DIFFICULT_CONDITION = parsed(["a", "difficult", "situation"], [2, 2, 2], ["det",
 GOOD_AGREEMENT = parsed(["They", "reached", "a", "good", "agreement", "."], [1, 1, 4, 4, 1, 1],
                         ["nsubj", "ROOT", "det", "amod", "dobj", "punct"],
                         pos=["PRON", "VERB", "DET", "ADJ", "NOUN", "PUNCT"])
+# "This solves the problem ." -- a remedy verb cancels its difficult object
+SOLVES_PROBLEM = parsed(["This", "solves", "the", "problem", "."], [1, 1, 3, 1, 1],
+                        ["nsubj", "ROOT", "det", "dobj", "punct"], lemmas=["this", "solve", "the", "problem", "."],
+                        pos=["PRON", "VERB", "DET", "NOUN", "PUNCT"])
 # "The problem is solved ." -- a difficulty noun as the subject is not a cue
 PROBLEM_SUBJECT = parsed(["The", "problem", "is", "solved", "."], [1, 3, 3, 3, 3],
                          ["det", "nsubjpass", "auxpass", "ROOT", "punct"],
@@ -103,7 +107,7 @@ PROBLEM_SUBJECT = parsed(["The", "problem", "is", "solved", "."], [1, 3, 3, 3, 3
     ("span", "expected"),
     [(FAIL, -1), (NOT_FAIL, 1), (NOT_THINK, -1), (SUBJECT_NEGATION, 1), (BUT, 1), (NOT_ONLY, 1),
      (POINTS_TO_PROBLEM, -1), (HARD_ISSUES, -1), (DIFFICULT_CONDITION, -1), (GOOD_AGREEMENT, 1),
-     (PROBLEM_SUBJECT, 1)],
+     (PROBLEM_SUBJECT, 1), (SOLVES_PROBLEM, 1)],
 )
 def test_span_polarity(span, expected):
     assert span_polarity(span) == expected
