@@ -19,7 +19,10 @@ through `make_stance_backend(settings, encoder=...)`:
   Hedges, hopes, fears and questions move probability from the sides to none.
   The holder counts too: a claim held by one of the topic's anchor actors (or by an
   actor who speaks for one, the actors file's `affiliation`) leans by
-  `settings.holder_prior` toward the topic's `holder_stance` (`lean_toward`).
+  `settings.holder_prior` toward the topic's `holder_stance` (`lean_toward`). Within
+  an episode, a holder's claims without a polarity cue lean by
+  `settings.holder_consistency` toward the side the holder's cue-bearing claims on
+  the topic take (`EmbedStance._consistent`).
   Topics without examples fall back to a sentiment probe times the proposition's
   direction times the claim's polarity (`_fallback_probabilities`).
 - `NliStance` ("stance.nli.v1"): zero-shot NLI with any sequence-classification model
@@ -62,7 +65,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EMBED_STANCE = "stance.embed.v3"
+EMBED_STANCE = "stance.embed.v4"
 NLI_STANCE = "stance.nli.v1"
 BACKEND_NAMES = {"embed": EMBED_STANCE, "nli": NLI_STANCE}
 
@@ -120,6 +123,8 @@ _RESTRICTIVE = frozenset({
     "ban", "prohibit", "abolish", "restrict", "limit", "outlaw", "criminalise", "criminalize", "forbid", "stop",
     "cut", "reduce", "end", "oppose", "weaken", "eliminate", "remove", "lift", "repeal", "withdraw",
 })
+# Cue-bearing claims of a holder on a topic needed before they inform the holder's other claims.
+_CONSISTENCY_MIN_CUED = 2
 _TEMPERATURES = (0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3)
 
 
@@ -142,6 +147,9 @@ class StanceQuery:
     # The topic's `holder_stance` when the claim's holder is (or speaks for) one of the
     # topic's anchor actors, else None.
     holder_lean: str | None = None
+    # Who holds the claim (an actor id or name) within the batch's episode; claims of one
+    # holder on one topic are read together (`EmbedStance._consistent`). None: read alone.
+    holder_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,23 +450,27 @@ class EmbedStance:
 
     name = EMBED_STANCE
 
-    def __init__(self, encoder: Encoder, *, threshold: float = 0.55, holder_prior: float = 0.0) -> None:
+    def __init__(self, encoder: Encoder, *, threshold: float = 0.55, holder_prior: float = 0.0,
+                 holder_consistency: float = 0.0) -> None:
         self.encoder = encoder
         self.threshold = threshold
         self.holder_prior = holder_prior
+        self.holder_consistency = holder_consistency
         self.model_name = f"{getattr(encoder, 'name', 'encoder')}@{getattr(encoder, 'revision', 'unknown')}"
 
     def predict(self, queries: Sequence[StanceQuery]) -> list[StanceResult]:
+        """One result per query. Queries of one batch are one episode: a holder's cue-bearing
+        claims on a topic inform that holder's claims without a cue (`_consistent`)."""
         missing = [i for i, query in enumerate(queries) if query.vector is None]
         encoded = self.encoder.encode([queries[i].text for i in missing]) if missing else None
         vectors = {i: encoded[k] for k, i in enumerate(missing)} if encoded is not None else {}
-        results = []
+        drafts = []
         for i, query in enumerate(queries):
             vector = query.vector if query.vector is not None else vectors[i]
-            results.append(self._predict_one(query, np.asarray(vector, dtype=np.float32)))
-        return results
+            drafts.append(self._draft(query, np.asarray(vector, dtype=np.float32)))
+        return self._consistent(queries, drafts)
 
-    def _predict_one(self, query: StanceQuery, vector: np.ndarray) -> StanceResult:
+    def _draft(self, query: StanceQuery, vector: np.ndarray) -> _Draft:
         model = topic_model(query.topic, self.encoder)
         claim_polarity = span_polarity(query.span) if query.span is not None else text_polarity(query.text)
         if len(set(model.labels.tolist())) < 2:
@@ -476,7 +488,47 @@ class EmbedStance:
             factor *= _HOPE_FACTOR
         if query.asked:
             factor *= _QUESTION_FACTOR
-        return decide(probabilities, threshold=self.threshold, polar_factor=factor)
+        result = decide(probabilities, threshold=self.threshold, polar_factor=factor)
+        return _Draft(probabilities=probabilities, factor=factor, cued=claim_polarity < 0, result=result)
+
+    def _consistent(self, queries: Sequence[StanceQuery], drafts: Sequence[_Draft]) -> list[StanceResult]:
+        """Lean a holder's claims without a polarity cue toward the side of their cue-bearing claims.
+
+        Which side a claim takes is what the example vote is weakest at (on unseen content
+        it is near chance), while a claim whose parse shows negation, failure or difficulty
+        carries its side in its words. A holder's stance on a topic rarely changes within
+        an episode, so when at least `_CONSISTENCY_MIN_CUED` of the holder's cue-bearing
+        claims on the topic have decided and their net agreement is at least half, that
+        holder's claims on the topic without a cue lean toward that side by
+        `holder_consistency` log-odds. Claims with a cue are left as they are.
+        """
+        if not self.holder_consistency:
+            return [draft.result for draft in drafts]
+        votes: dict[tuple[str, str], list[int]] = {}
+        for query, draft in zip(queries, drafts, strict=True):
+            if query.holder_key is not None and draft.cued and draft.result.stance in (FAVOR, AGAINST):
+                votes.setdefault((query.holder_key, query.topic.id), []).append(
+                    1 if draft.result.stance == FAVOR else -1)
+        results = []
+        for query, draft in zip(queries, drafts, strict=True):
+            group = votes.get((query.holder_key, query.topic.id), []) if query.holder_key is not None else []
+            if draft.cued or len(group) < _CONSISTENCY_MIN_CUED or abs(sum(group)) < 0.5 * len(group):
+                results.append(draft.result)
+                continue
+            side = FAVOR if sum(group) > 0 else AGAINST
+            probabilities = lean_toward(draft.probabilities, side, self.holder_consistency)
+            results.append(decide(probabilities, threshold=self.threshold, polar_factor=draft.factor))
+        return results
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """A first decision with what the second, per-holder pass needs."""
+
+    probabilities: np.ndarray
+    factor: float
+    cued: bool  # the parse shows a polarity cue (negation, failure, difficulty)
+    result: StanceResult
 
 
 def lean_toward(probabilities: np.ndarray, side: str, strength: float) -> np.ndarray:
@@ -664,4 +716,5 @@ def make_stance_backend(settings: Settings, *, encoder: Encoder) -> StanceBacken
     if settings.stance_backend == "nli":
         return NliStance(settings.nli_model, revision=settings.nli_revision, batch_size=settings.nli_batch_size,
                          threshold=settings.stance_threshold)
-    return EmbedStance(encoder, threshold=settings.stance_threshold, holder_prior=settings.holder_prior)
+    return EmbedStance(encoder, threshold=settings.stance_threshold, holder_prior=settings.holder_prior,
+                       holder_consistency=settings.holder_consistency)

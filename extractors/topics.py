@@ -226,6 +226,7 @@ def assign_topics(
             feared=claim.feared,
             asked=claim.asked,
             holder_lean=_holder_lean(claim, topics[k], catalog),
+            holder_key=claim.holder_id or claim.holder,
         )
         for claim, k, _ in kept
     ]

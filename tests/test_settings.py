@@ -26,7 +26,7 @@ def test_resource_file_content_changes_the_output_hash(tmp_path):
 @pytest.mark.parametrize(
     "changes",
     [{"stance_backend": "magic"}, {"stance_backend": "nli"}, {"concurrency": 0}, {"topic_threshold": 1.5}, {"force_format": "docx"},
-     {"holder_prior": -1.0}],
+     {"holder_prior": -1.0}, {"holder_consistency": 11.0}],
 )
 def test_invalid_settings_raise(changes):
     with pytest.raises(SettingsError):

@@ -142,7 +142,7 @@ def query(text: str, *, span=None, topic: Topic = TOPIC, **flags) -> StanceQuery
 def test_embed_backend_follows_examples_and_protocol():
     backend = EmbedStance(HashingEncoder(), threshold=0.55)
     assert isinstance(backend, StanceBackend)
-    assert backend.name == BACKEND_NAMES["embed"] == "stance.embed.v3"
+    assert backend.name == BACKEND_NAMES["embed"] == "stance.embed.v4"
     assert backend.model_name == "test/hashing@0"
     favor, against = backend.predict([query("allies should send more tanks now"),
                                       query("allies should stop the tank deliveries now")])
@@ -188,6 +188,27 @@ def test_a_holder_speaking_for_an_anchor_leans_to_the_holder_stance():
         [query(text, holder_lean="against")])[0]
     assert plain.stance == "favor" and switched_off.stance == "favor"
     assert leaned.probabilities[1] > plain.probabilities[1] + 0.2
+
+
+def test_a_holders_cue_bearing_claims_inform_their_claims_without_a_cue():
+    negated = parsed(["allies", "should", "not", "send", "more", "tanks"], [3, 3, 3, 3, 5, 3],
+                     ["nsubj", "aux", "neg", "ROOT", "amod", "dobj"])
+    plain = parsed(["allies", "should", "send", "more", "tanks"], [2, 2, 2, 4, 2],
+                   ["nsubj", "aux", "ROOT", "amod", "dobj"])
+    batch = [
+        query(negated.text, span=negated, holder_key="person:a"),
+        query(negated.text, span=negated, holder_key="person:a"),
+        query(plain.text, span=plain, holder_key="person:a"),  # no cue, same holder: leans against
+        query(plain.text, span=plain, holder_key="person:b"),  # another holder: untouched
+        query(plain.text, span=plain),  # no holder: read alone
+    ]
+    results = EmbedStance(HashingEncoder(), threshold=0.55, holder_consistency=6.0).predict(batch)
+    assert [r.stance for r in results] == ["against", "against", "against", "favor", "favor"]
+    alone = EmbedStance(HashingEncoder(), threshold=0.55, holder_consistency=0.0).predict(batch)
+    assert [r.stance for r in alone] == ["against", "against", "favor", "favor", "favor"]
+    # one cue-bearing claim is not enough to go on
+    few = EmbedStance(HashingEncoder(), threshold=0.55, holder_consistency=6.0).predict(batch[1:])
+    assert [r.stance for r in few] == ["against", "favor", "favor", "favor"]
 
 
 def test_hope_and_questions_move_mass_to_none():

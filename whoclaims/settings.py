@@ -74,6 +74,9 @@ class Settings:
     # Log-odds by which a claim held by a topic's anchor actor leans to the topic's
     # `holder_stance` (embed backend); 0 switches it off.
     holder_prior: float = 2.0
+    # Log-odds by which a holder's claims without a polarity cue lean toward the side the
+    # holder's cue-bearing claims on the same topic take in the episode (embed); 0: off.
+    holder_consistency: float = 2.0
 
     # --- ingest
     force_format: str | None = None
@@ -106,8 +109,9 @@ class Settings:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise SettingsError(f"{name} must be in [0, 1], got {value}")
-        if not 0.0 <= self.holder_prior <= 10.0:
-            raise SettingsError(f"holder_prior must be in [0, 10], got {self.holder_prior}")
+        for name in ("holder_prior", "holder_consistency"):
+            if not 0.0 <= getattr(self, name) <= 10.0:
+                raise SettingsError(f"{name} must be in [0, 10], got {getattr(self, name)}")
         if self.force_format is not None:
             from whoclaims.schemas import FORMATS
 
