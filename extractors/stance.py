@@ -500,7 +500,9 @@ class EmbedStance:
         an episode, so when at least `_CONSISTENCY_MIN_CUED` of the holder's cue-bearing
         claims on the topic have decided and their net agreement is at least half, that
         holder's claims on the topic without a cue lean toward that side by
-        `holder_consistency` log-odds. Claims with a cue are left as they are.
+        `holder_consistency` log-odds, and so do claims with a cue whose sides came out
+        too close to call (an abstention between favor and against). Claims with a cue
+        that decided are left as they are.
         """
         if not self.holder_consistency:
             return [draft.result for draft in drafts]
@@ -512,13 +514,22 @@ class EmbedStance:
         results = []
         for query, draft in zip(queries, drafts, strict=True):
             group = votes.get((query.holder_key, query.topic.id), []) if query.holder_key is not None else []
-            if draft.cued or len(group) < _CONSISTENCY_MIN_CUED or abs(sum(group)) < 0.5 * len(group):
+            if (draft.cued and not self._undecided(draft)) or len(group) < _CONSISTENCY_MIN_CUED \
+                    or abs(sum(group)) < 0.5 * len(group):
                 results.append(draft.result)
                 continue
             side = FAVOR if sum(group) > 0 else AGAINST
             probabilities = lean_toward(draft.probabilities, side, self.holder_consistency)
             results.append(decide(probabilities, threshold=self.threshold, polar_factor=draft.factor))
         return results
+
+
+    def _undecided(self, draft: _Draft) -> bool:
+        """Whether the draft abstained only because neither side won clearly (it does take a side)."""
+        favor, against, none = (float(value) for value in draft.probabilities)
+        polar = favor + against
+        return draft.result.stance == NONE and polar > 0 and none < max(favor, against) \
+            and max(favor, against) / polar < self.threshold
 
 
 @dataclass(frozen=True, slots=True)

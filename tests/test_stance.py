@@ -211,6 +211,30 @@ def test_a_holders_cue_bearing_claims_inform_their_claims_without_a_cue():
     assert [r.stance for r in few] == ["against", "favor", "favor", "favor"]
 
 
+def test_a_cued_claim_too_close_to_call_takes_its_holders_side():
+    from extractors.stance import _Draft, decide
+
+    backend = EmbedStance(HashingEncoder(), threshold=0.55, holder_consistency=2.0)
+
+    def draft(probabilities, cued):
+        probabilities = np.array(probabilities)
+        return _Draft(probabilities=probabilities, factor=1.0, cued=cued,
+                      result=decide(probabilities, threshold=0.55))
+
+    decided_against = draft([0.1, 0.85, 0.05], cued=True)
+    close_call = draft([0.47, 0.5, 0.03], cued=True)  # abstains: neither side clearly ahead
+    mostly_none = draft([0.2, 0.2, 0.6], cued=True)  # abstains: takes no side
+    decided_favor = draft([0.8, 0.15, 0.05], cued=True)  # a cue that decided stays
+    drafts = [decided_against, decided_against, decided_against, close_call, mostly_none, decided_favor]
+    queries = [query("x", holder_key="person:a")] * len(drafts)
+    assert close_call.result.stance == "none" and mostly_none.result.stance == "none"
+    stances = [result.stance for result in backend._consistent(queries, drafts)]
+    assert stances == ["against", "against", "against", "against", "none", "favor"]
+    # a holder whose cue-bearing claims split (2 against, 2 favor) informs nothing
+    split = [decided_against, decided_against, decided_favor, decided_favor, close_call]
+    assert backend._consistent([query("x", holder_key="person:a")] * 5, split)[-1].stance == "none"
+
+
 def test_hope_and_questions_move_mass_to_none():
     backend = EmbedStance(HashingEncoder(), threshold=0.55)
     text = "allies should send more tanks now"
