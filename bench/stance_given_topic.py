@@ -39,7 +39,7 @@ def main() -> None:
     import numpy as np
 
     from extractors.stance import StanceQuery, make_stance_backend
-    from extractors.topics import _holder_lean
+    from extractors.topics import holder_lean
     from whoclaims.evaluate import load_gold, normalize_text, stance_f1_by_label
     from whoclaims.pipeline import annotate_and_extract, load_models, read
     from whoclaims.settings import load_settings
@@ -74,7 +74,7 @@ def main() -> None:
             topic = topics[row["topic"]]
             queries.append(StanceQuery(
                 text=claim.claim, topic=topic, span=claim.span, hedged=claim.hedged, hoped=claim.hoped,
-                feared=claim.feared, asked=claim.asked, holder_lean=_holder_lean(claim, topic, models.catalog),
+                feared=claim.feared, asked=claim.asked, holder_lean=holder_lean(claim, topic, models.catalog),
                 holder_key=claim.holder_id or claim.holder,
             ))
             rows.append((row, claim))

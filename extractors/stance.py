@@ -3,7 +3,7 @@
 One interface (`StanceBackend`), two backends chosen by `settings.stance_backend`
 through `make_stance_backend(settings, encoder=...)`:
 
-- `EmbedStance` ("stance.embed.v3", offline, default). Two soft votes over the
+- `EmbedStance` ("stance.embed.v4", offline, default). Two soft votes over the
   topic's labelled examples in the sentence-encoder space (MiniLM, cosine):
   1. takes a side? the "none" examples against the polar ones, shifted by a prior
      (`_NONE_BIAS`: a claim that bears on a topic usually takes a side);
@@ -522,7 +522,6 @@ class EmbedStance:
             probabilities = lean_toward(draft.probabilities, side, self.holder_consistency)
             results.append(decide(probabilities, threshold=self.threshold, polar_factor=draft.factor))
         return results
-
 
     def _undecided(self, draft: _Draft) -> bool:
         """Whether the draft abstained only because neither side won clearly (it does take a side)."""

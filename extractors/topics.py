@@ -181,9 +181,9 @@ def assign_topics(
     """One `TopicStance` per (claim, topic) whose topic score reaches `settings.topic_threshold`.
 
     `catalog` (the actor catalog) lets a holder who speaks for an anchor actor count as
-    that actor for the topic's `holder_stance`. Every claim's nearest topic and its score go to `annotated.extras["nearest_topics"]`
-    (claim id -> (topic id, score)), so a claim that no topic reaches can be shown with
-    how close it came.
+    that actor for the topic's `holder_stance`. Every claim's nearest topic and its score
+    go to `annotated.extras["nearest_topics"]` (claim id -> (topic id, score)), so a claim
+    that no topic reaches can be shown with how close it came.
     """
     if not claims or not topics or not annotated.sentences:
         return []
@@ -225,7 +225,7 @@ def assign_topics(
             hoped=claim.hoped,
             feared=claim.feared,
             asked=claim.asked,
-            holder_lean=_holder_lean(claim, topics[k], catalog),
+            holder_lean=holder_lean(claim, topics[k], catalog),
             holder_key=claim.holder_id or claim.holder,
         )
         for claim, k, _ in kept
@@ -243,7 +243,7 @@ def assign_topics(
     ]
 
 
-def _holder_lean(claim: Claim, topic: Topic, catalog) -> str | None:
+def holder_lean(claim: Claim, topic: Topic, catalog) -> str | None:
     """The topic's `holder_stance` when the claim's holder is, or speaks for, one of its anchors."""
     if topic.holder_stance is None or claim.holder_id is None:
         return None

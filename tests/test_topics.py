@@ -180,7 +180,7 @@ def test_load_topics_names_file_and_entry_in_errors(tmp_path: Path, body: str, f
 
 
 def test_holder_of_an_anchor_or_speaking_for_one_gets_the_topics_holder_stance(topics_file: Path):
-    from extractors.topics import _holder_lean
+    from extractors.topics import holder_lean
     from whoclaims.actors import Actor, ActorCatalog
 
     catalog = ActorCatalog.from_actors((
@@ -191,10 +191,10 @@ def test_holder_of_an_anchor_or_speaking_for_one_gets_the_topics_holder_stance(t
     talks = replace(load_topics(topics_file)[1], holder_stance="favor")
     annotated = build_episode([("Guest", "Talks will work.")])
     claim = sentence_claims(annotated)[0]
-    assert _holder_lean(replace(claim, holder_id="person:mediator"), talks, catalog) == "favor"
-    assert _holder_lean(replace(claim, holder_id="person:aide"), talks, catalog) == "favor"
-    assert _holder_lean(replace(claim, holder_id="person:critic"), talks, catalog) is None
-    assert _holder_lean(replace(claim, holder_id="person:mediator"), replace(talks, holder_stance=None), catalog) is None
+    assert holder_lean(replace(claim, holder_id="person:mediator"), talks, catalog) == "favor"
+    assert holder_lean(replace(claim, holder_id="person:aide"), talks, catalog) == "favor"
+    assert holder_lean(replace(claim, holder_id="person:critic"), talks, catalog) is None
+    assert holder_lean(replace(claim, holder_id="person:mediator"), replace(talks, holder_stance=None), catalog) is None
     loaded = load_topics(topics_file)
     assert all(topic.holder_stance is None for topic in loaded)
     assert replace(talks, holder_stance="against").fingerprint() != talks.fingerprint()
