@@ -3,7 +3,7 @@
 One interface (`StanceBackend`), two backends chosen by `settings.stance_backend`
 through `make_stance_backend(settings, encoder=...)`:
 
-- `EmbedStance` ("stance.embed.v5", offline, default). Two soft votes over the
+- `EmbedStance` ("stance.embed.v4", offline, default). Two soft votes over the
   topic's labelled examples in the sentence-encoder space (MiniLM, cosine):
   1. takes a side? the "none" examples against the polar ones, shifted by a prior
      (`_NONE_BIAS`: a claim that bears on a topic usually takes a side);
@@ -14,8 +14,7 @@ through `make_stance_backend(settings, encoder=...)`:
   so a reported view keeps its holder's stance): negation of a predicate on the main
   chain ("I don't think that ..."), predicted failure ("will fail", "the odds are
   stacked against"), difficulty ("it is hard to ...", "this leads to problems", "goals that are
-  hard to reach", "a difficult situation"), ceasing ("stop the aid"; so "will never
-  abandon" affirms); concessive and relative
+  hard to reach", "a difficult situation"); concessive and relative
   clauses, subjects and the clause before a contrastive "but" are left out.
   Hedges, hopes, fears and questions move probability from the sides to none.
   The holder counts too: a claim held by one of the topic's anchor actors (or by an
@@ -66,7 +65,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EMBED_STANCE = "stance.embed.v5"
+EMBED_STANCE = "stance.embed.v4"
 NLI_STANCE = "stance.nli.v1"
 BACKEND_NAMES = {"embed": EMBED_STANCE, "nli": NLI_STANCE}
 
@@ -90,9 +89,6 @@ _DIFFICULTY = frozenset({"hard", "difficult", "tricky"})
 # Nouns that name a difficulty: cues as the predicate's attribute or object ("that is the
 # problem", "it faces difficulties"), not as subjects.
 _DIFFICULTY_NOUNS = frozenset({"problem", "difficulty", "hurdle", "obstacle", "barrier", "impediment", "dilemma"})
-# Verbs of ceasing: "stop sending aid" opposes what "send aid" supports, "will not let up" does not.
-_CESSATION = frozenset({"stop", "cease", "quit", "halt", "abandon", "discontinue", "suspend"})
-_CESSATION_PHRASAL = frozenset({("let", "up"), ("give", "up"), ("walk", "away")})
 # Verbs whose difficult object is being removed, not asserted ("solves the problem").
 _REMEDY_LEMMAS = frozenset({"solve", "resolve", "overcome", "address", "fix", "tackle", "remove", "reduce", "ease",
                             "eliminate", "prevent", "avoid", "alleviate", "mitigate", "remedy", "cure", "end"})
@@ -184,7 +180,7 @@ def _word_polarity(words: Sequence[str]) -> int:
     """+1 or -1 from negators, failure cues and failure phrases among lower-cased `words`."""
     count = 0
     for index, word in enumerate(words):
-        if any(tuple(words[index:index + len(p)]) == p for p in (*_FAILURE_PHRASE_WORDS, *_CESSATION_PHRASAL)):
+        if any(tuple(words[index:index + len(p)]) == p for p in _FAILURE_PHRASE_WORDS):
             count += 1
         elif word in _NEGATORS:
             # "not only X but Y" asserts X.
@@ -198,8 +194,7 @@ def _word_polarity(words: Sequence[str]) -> int:
 
 def _is_failure_word(word: str) -> bool:
     """Whether a plain word is a failure cue, allowing for inflection ("fails", "refused")."""
-    return any(word[: len(word) - cut] in _FAILURE_LEMMAS or word[: len(word) - cut] in _CESSATION
-               for cut in range(0, 4) if len(word) - cut >= 3)
+    return any(word[: len(word) - cut] in _FAILURE_LEMMAS for cut in range(0, 4) if len(word) - cut >= 3)
 
 
 def text_polarity(text: str) -> int:
@@ -303,10 +298,6 @@ def _is_failure_noun_phrase(noun: Token) -> bool:
 
 def _is_failure_token(token: Token) -> bool:
     lemma = token.lemma_.lower()
-    if lemma in _CESSATION or any(
-        (lemma, child.lower_) in _CESSATION_PHRASAL for child in token.children if child.dep_ == "prt"
-    ):
-        return True
     if lemma in _DIFFICULTY or token.lower_ in _DIFFICULTY:
         return token.dep_ in {"acomp", "attr", "ROOT", "ccomp", "xcomp"}
     if any(child.lower_ == "wishful" for child in token.children):

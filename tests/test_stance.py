@@ -97,16 +97,6 @@ GOOD_AGREEMENT = parsed(["They", "reached", "a", "good", "agreement", "."], [1, 
 SOLVES_PROBLEM = parsed(["This", "solves", "the", "problem", "."], [1, 1, 3, 1, 1],
                         ["nsubj", "ROOT", "det", "dobj", "punct"], lemmas=["this", "solve", "the", "problem", "."],
                         pos=["PRON", "VERB", "DET", "NOUN", "PUNCT"])
-# "We will never abandon them ." -- a negated verb of ceasing affirms
-NEVER_ABANDON = parsed(["We", "will", "never", "abandon", "them", "."], [3, 3, 3, 3, 3, 3],
-                       ["nsubj", "aux", "neg", "ROOT", "dobj", "punct"],
-                       pos=["PRON", "AUX", "ADV", "VERB", "PRON", "PUNCT"])
-# "They should stop the aid ." -- a verb of ceasing opposes what it governs
-STOP_AID = parsed(["They", "should", "stop", "the", "aid", "."], [2, 2, 2, 4, 2, 2],
-                  ["nsubj", "aux", "ROOT", "det", "dobj", "punct"], pos=["PRON", "AUX", "VERB", "DET", "NOUN", "PUNCT"])
-# "We will not let up ." -- a phrasal verb of ceasing, negated
-NOT_LET_UP = parsed(["We", "will", "not", "let", "up", "."], [3, 3, 3, 3, 3, 3],
-                    ["nsubj", "aux", "neg", "ROOT", "prt", "punct"], pos=["PRON", "AUX", "PART", "VERB", "ADP", "PUNCT"])
 # "The problem is solved ." -- a difficulty noun as the subject is not a cue
 PROBLEM_SUBJECT = parsed(["The", "problem", "is", "solved", "."], [1, 3, 3, 3, 3],
                          ["det", "nsubjpass", "auxpass", "ROOT", "punct"],
@@ -117,7 +107,7 @@ PROBLEM_SUBJECT = parsed(["The", "problem", "is", "solved", "."], [1, 3, 3, 3, 3
     ("span", "expected"),
     [(FAIL, -1), (NOT_FAIL, 1), (NOT_THINK, -1), (SUBJECT_NEGATION, 1), (BUT, 1), (NOT_ONLY, 1),
      (POINTS_TO_PROBLEM, -1), (HARD_ISSUES, -1), (DIFFICULT_CONDITION, -1), (GOOD_AGREEMENT, 1),
-     (PROBLEM_SUBJECT, 1), (SOLVES_PROBLEM, 1), (NEVER_ABANDON, 1), (STOP_AID, -1), (NOT_LET_UP, 1)],
+     (PROBLEM_SUBJECT, 1), (SOLVES_PROBLEM, 1)],
 )
 def test_span_polarity(span, expected):
     assert span_polarity(span) == expected
@@ -138,8 +128,8 @@ TOPIC = Topic(
     proposition="Allies should send more tanks.",
     examples={
         "favor": ("allies should send more tanks", "the front needs more tanks", "send tanks quickly"),
-        "against": ("allies should keep their tanks at home", "tanks are a waste of money",
-                    "deliveries are too expensive"),
+        "against": ("allies should stop the tank deliveries", "tanks are a waste of money",
+                    "deliveries must stop"),
         "none": ("the tanks arrived on tuesday",),
     },
 )
@@ -152,7 +142,7 @@ def query(text: str, *, span=None, topic: Topic = TOPIC, **flags) -> StanceQuery
 def test_embed_backend_follows_examples_and_protocol():
     backend = EmbedStance(HashingEncoder(), threshold=0.55)
     assert isinstance(backend, StanceBackend)
-    assert backend.name == BACKEND_NAMES["embed"] == "stance.embed.v5"
+    assert backend.name == BACKEND_NAMES["embed"] == "stance.embed.v4"
     assert backend.model_name == "test/hashing@0"
     favor, against = backend.predict([query("allies should send more tanks now"),
                                       query("allies should stop the tank deliveries now")])
@@ -260,7 +250,7 @@ id = "tanks"
 proposition = "Allies should send more tanks."
 [topic.examples]
 favor = ["allies should send more tanks", "the front needs more tanks"]
-against = ["allies should keep their tanks at home", "tanks are a waste of money"]
+against = ["allies should stop the tank deliveries", "tanks are a waste of money"]
 none = ["the tanks arrived on tuesday"]
 """
     path = tmp_path / "topics.toml"
