@@ -17,8 +17,8 @@ through `make_stance_backend(settings, encoder=...)`:
   hard to reach", "a difficult situation"); concessive and relative
   clauses, subjects and the clause before a contrastive "but" are left out.
   Hedges, hopes, fears and questions move probability from the sides to none.
-  The holder counts too: a claim held by one of the topic's anchor actors (or by an
-  actor who speaks for one, the actors file's `affiliation`) leans by
+  The holder counts too: a claim one of the topic's anchor actors (or an actor who
+  speaks for one, the actors file's `affiliation`) makes in its own words leans by
   `settings.holder_prior` toward the topic's `holder_stance` (`lean_toward`). Within
   an episode, a holder's claims without a polarity cue lean by
   `settings.holder_consistency` toward the side the holder's cue-bearing claims on

@@ -244,8 +244,11 @@ def assign_topics(
 
 
 def holder_lean(claim: Claim, topic: Topic, catalog) -> str | None:
-    """The topic's `holder_stance` when the claim's holder is, or speaks for, one of its anchors."""
-    if topic.holder_stance is None or claim.holder_id is None:
+    """The topic's `holder_stance` when the claim's holder is, or speaks for, one of its
+    anchors, and speaks for itself: a view that someone else ascribes to the anchor
+    ("Russia is betting that the world will grow weary") is the critic's account, not
+    the anchor's self-presentation, and gets no lean."""
+    if topic.holder_stance is None or claim.holder_id is None or claim.attribution != "self":
         return None
     holders = catalog.speaks_for(claim.holder_id) if catalog is not None else (claim.holder_id,)
     return topic.holder_stance if any(holder in topic.anchors for holder in holders) else None

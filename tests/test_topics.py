@@ -194,6 +194,8 @@ def test_holder_of_an_anchor_or_speaking_for_one_gets_the_topics_holder_stance(t
     assert holder_lean(replace(claim, holder_id="person:mediator"), talks, catalog) == "favor"
     assert holder_lean(replace(claim, holder_id="person:aide"), talks, catalog) == "favor"
     assert holder_lean(replace(claim, holder_id="person:critic"), talks, catalog) is None
+    # a view the critic ascribes to the mediator is the critic's account, not self-presentation
+    assert holder_lean(replace(claim, holder_id="person:mediator", attribution="reported"), talks, catalog) is None
     assert holder_lean(replace(claim, holder_id="person:mediator"), replace(talks, holder_stance=None), catalog) is None
     loaded = load_topics(topics_file)
     assert all(topic.holder_stance is None for topic in loaded)
