@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +9,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
+from encoders import HashingEncoder
 from extractors.stance import (
     BACKEND_NAMES,
     EmbedStance,
@@ -26,26 +25,6 @@ from extractors.stance import (
 )
 from whoclaims.settings import Settings
 from whoclaims.topics import Topic, load_topics
-
-
-class HashingEncoder:
-    """A bag-of-words encoder: each lower-cased word hashed to one of `dim` axes, unit rows."""
-
-    name = "test/hashing"
-    revision = "0"
-
-    def __init__(self, dim: int = 512) -> None:
-        self.dim = dim
-
-    def encode(self, texts):
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"[a-z']+", text.lower()):
-                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
-            norm = np.linalg.norm(out[row])
-            if norm:
-                out[row] /= norm
-        return out
 
 
 _VOCAB = spacy.blank("en").vocab  # English lexical attributes (lower_, ...) for hand-built docs

@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 import spacy
 
+from encoders import HashingEncoder
 from extractors.topics import TOPIC_EXTRACTOR, assign_topics
 from whoclaims.records import AnnotatedEpisode, Claim, Episode, Mention, Segment, Sentence, Turn
 from whoclaims.settings import Settings, default_topics_file
 from whoclaims.topics import Topic, TopicFileError, load_topics
-
-
-class HashingEncoder:
-    """A bag-of-words encoder: each lower-cased word hashed to one of `dim` axes, unit rows."""
-
-    name = "test/hashing"
-    revision = "0"
-
-    def __init__(self, dim: int = 512) -> None:
-        self.dim = dim
-        self.calls: list[int] = []
-
-    def encode(self, texts):
-        self.calls.append(len(texts))
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"[a-z']+", text.lower()):
-                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
-            norm = np.linalg.norm(out[row])
-            if norm:
-                out[row] /= norm
-        return out
 
 
 TOPICS_TOML = """
