@@ -38,8 +38,8 @@ def main() -> None:
 
     import numpy as np
 
-    from extractors.stance import StanceQuery, make_stance_backend
-    from extractors.topics import holder_lean
+    from extractors.stance import make_stance_backend
+    from extractors.topics import stance_query
     from whoclaims.evaluate import load_gold, normalize_text, stance_f1_by_label
     from whoclaims.pipeline import annotate_and_extract, load_models, read
     from whoclaims.settings import load_settings
@@ -71,12 +71,7 @@ def main() -> None:
                 unmatched += 1
                 continue
             claim = next((c for c in candidates if (c.holder or "") == row["holder"]), candidates[0])
-            topic = topics[row["topic"]]
-            queries.append(StanceQuery(
-                text=claim.claim, topic=topic, span=claim.span, hedged=claim.hedged, hoped=claim.hoped,
-                feared=claim.feared, asked=claim.asked, holder_lean=holder_lean(claim, topic, models.catalog),
-                holder_key=claim.holder_id or claim.holder,
-            ))
+            queries.append(stance_query(claim, topics[row["topic"]], catalog=models.catalog))
             rows.append((row, claim))
         pairs = []
         for (row, claim), result in zip(rows, backend.predict(queries), strict=True):

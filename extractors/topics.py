@@ -216,18 +216,8 @@ def assign_topics(
         return []
     backend = stance_backend or make_stance_backend(settings, encoder=encoder)
     queries = [
-        StanceQuery(
-            text=claim.claim,
-            topic=topics[k],
-            vector=content_vectors.get(claim.claim_id, sentence_vectors[claim.sentence_id]),
-            span=claim.span,
-            hedged=claim.hedged,
-            hoped=claim.hoped,
-            feared=claim.feared,
-            asked=claim.asked,
-            holder_lean=holder_lean(claim, topics[k], catalog),
-            holder_key=claim.holder_id or claim.holder,
-        )
+        stance_query(claim, topics[k], catalog=catalog,
+                     vector=content_vectors.get(claim.claim_id, sentence_vectors[claim.sentence_id]))
         for claim, k, _ in kept
     ]
     results = backend.predict(queries)
@@ -241,6 +231,24 @@ def assign_topics(
         )
         for (claim, k, score), result in zip(kept, results, strict=True)
     ]
+
+
+def stance_query(claim: Claim, topic: Topic, *, catalog=None, vector: np.ndarray | None = None) -> StanceQuery:
+    """The stance backend's question for `claim` toward `topic`: its content span and
+    epistemic marks, its holder (for `holder_stance` and per-holder consistency), and its
+    vector when the caller has encoded it already."""
+    return StanceQuery(
+        text=claim.claim,
+        topic=topic,
+        vector=vector,
+        span=claim.span,
+        hedged=claim.hedged,
+        hoped=claim.hoped,
+        feared=claim.feared,
+        asked=claim.asked,
+        holder_lean=holder_lean(claim, topic, catalog),
+        holder_key=claim.holder_id or claim.holder,
+    )
 
 
 def holder_lean(claim: Claim, topic: Topic, catalog) -> str | None:
