@@ -190,6 +190,18 @@ def test_duplicate_predictions_of_one_gold_entry_give_one_true_positive_and_fals
     assert report.stance.accuracy == 1.0  # the agreeing prediction wins the tie
 
 
+def test_a_nested_claim_the_gold_did_not_record_is_ignored_not_a_false_positive():
+    sentence = "I think it is clear that Putin believes that time is on his side."
+    outer, nested = prediction(sentence), prediction(sentence, holder="Vladimir Putin", stance="against")
+    report = evaluate(gold_frame(gold_row(sentence)), prediction_frame(nested, outer))
+    assert counts(report) == (1, 0, 0)
+    assert report.holder.accuracy == 1.0  # the speaker's row is the one matched
+    assert report.outcomes.filter(pl.col("outcome") == "ignored").height == 1
+    # with no gold entry at all, the sentence is one false positive, not two
+    report = evaluate(gold_frame(gold_row("Something else entirely.")), prediction_frame(outer, nested))
+    assert counts(report) == (0, 1, 1)
+
+
 def test_one_prediction_matches_at_most_one_gold_entry():
     sentence = "Trump has spoken about his confidence that he will be able to do so."
     gold = gold_frame(gold_row(sentence, topic="trump_prospects", holder="Donald Trump"),

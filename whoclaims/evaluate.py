@@ -16,7 +16,14 @@ Matching rules (what counts as a predicted claim matching a gold entry):
   of overlap ratio (lcs / shorter length), then agreeing holder, then agreeing
   stance, then gold order, then prediction order, and a pair is kept when
   neither side is taken yet. Kept pairs are true positives. A second
-  prediction on an already matched gold entry is therefore a false positive.
+  prediction on an already matched gold entry is therefore a false positive,
+  with one exception:
+- Nested claims: ANNOTATION.md lets a reported belief inside a speaker's framing
+  ("I think it is clear that Putin believes ...") be recorded as a second claim
+  with its own holder, and the gold *may* record it. So a prediction left
+  unmatched whose normalised sentence already has a matched or counted
+  prediction with a different holder (same episode and topic) is ignored, not a
+  false positive. A repeated row with the same holder stays a false positive.
 - `core: false` entries are never matched one-to-one: a prediction left
   unmatched after the core pass that overlaps any `core: false` entry of its
   episode and topic is ignored (neither TP nor FP, any number of them), and a
@@ -491,6 +498,11 @@ def _match_group(gold_rows: list[dict[str, Any]], predicted_rows: list[dict[str,
         pairs.append((core[gold_index], predicted_rows[predicted_index], score))
 
     false_positives, ignored = [], []
+    # Holders already counted per sentence: a further holder on the same sentence is a
+    # nested claim the gold did not record (ignored); the same holder again is a duplicate.
+    counted: dict[str, set[str]] = defaultdict(set)
+    for index in taken_predicted:
+        counted[predicted_texts[index]].add(normalize_name(predicted_rows[index]["holder"]))
     for predicted_index, (predicted_row, predicted_text) in enumerate(zip(predicted_rows, predicted_texts)):
         if predicted_index in taken_predicted:
             continue
@@ -499,7 +511,10 @@ def _match_group(gold_rows: list[dict[str, Any]], predicted_rows: list[dict[str,
         ]
         if scores:
             ignored.append((predicted_row, max(scores)))
+        elif counted[predicted_text] and normalize_name(predicted_row["holder"]) not in counted[predicted_text]:
+            ignored.append((predicted_row, None))
         else:
+            counted[predicted_text].add(normalize_name(predicted_row["holder"]))
             false_positives.append(predicted_row)
     false_negatives = [row for index, row in enumerate(core) if index not in taken_gold]
     return _GroupMatch(pairs=pairs, false_negatives=false_negatives, false_positives=false_positives, ignored=ignored)
