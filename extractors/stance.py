@@ -3,7 +3,7 @@
 One interface (`StanceBackend`), two backends chosen by `settings.stance_backend`
 through `make_stance_backend(settings, encoder=...)`:
 
-- `EmbedStance` ("stance.embed.v4", offline, default). Two soft votes over the
+- `EmbedStance` ("stance.embed.v5", offline, default). Two soft votes over the
   topic's labelled examples in the sentence-encoder space (MiniLM, cosine):
   1. takes a side? the "none" examples against the polar ones, shifted by a prior
      (`_NONE_BIAS`: a claim that bears on a topic usually takes a side);
@@ -22,7 +22,8 @@ through `make_stance_backend(settings, encoder=...)`:
   `settings.holder_prior` toward the topic's `holder_stance` (`lean_toward`). Within
   an episode, a holder's claims without a polarity cue lean by
   `settings.holder_consistency` toward the side the holder's cue-bearing claims on
-  the topic take (`EmbedStance._consistent`).
+  the topic take, when the evidence pooled over all the holder's claims on the topic
+  agrees (`EmbedStance._consistent`).
   Topics without examples fall back to a sentiment probe times the proposition's
   direction times the claim's polarity (`_fallback_probabilities`).
 - `NliStance` ("stance.nli.v1"): zero-shot NLI with any sequence-classification model
@@ -65,7 +66,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EMBED_STANCE = "stance.embed.v4"
+EMBED_STANCE = "stance.embed.v5"
 NLI_STANCE = "stance.nli.v1"
 BACKEND_NAMES = {"embed": EMBED_STANCE, "nli": NLI_STANCE}
 
@@ -125,6 +126,9 @@ _RESTRICTIVE = frozenset({
 })
 # Cue-bearing claims of a holder on a topic needed before they inform the holder's other claims.
 _CONSISTENCY_MIN_CUED = 2
+# Log-odds a cue-bearing decision weighs in a holder's pooled evidence on a topic (a claim
+# without a cue weighs its own favor-vs-against log-odds, clipped to this size).
+_CUE_EVIDENCE = 3.0
 _TEMPERATURES = (0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3)
 
 
@@ -503,19 +507,34 @@ class EmbedStance:
         `holder_consistency` log-odds, and so do claims with a cue whose sides came out
         too close to call (an abstention between favor and against). Claims with a cue
         that decided are left as they are.
+
+        The cue-bearing claims do not overrule the rest of the holder's claims outright:
+        the lean applies only when the pooled evidence of all the holder's claims on the
+        topic points the same way, each cue-bearing decision counting `_CUE_EVIDENCE`
+        log-odds and each claim without a cue its own favor-vs-against log-odds (clipped to
+        the same size). Two misread double negatives ("it is not that we just pass
+        sanctions and wipe our hands") then cannot turn twenty confident claims around.
         """
         if not self.holder_consistency:
             return [draft.result for draft in drafts]
         votes: dict[tuple[str, str], list[int]] = {}
+        evidence: dict[tuple[str, str], float] = {}
         for query, draft in zip(queries, drafts, strict=True):
-            if query.holder_key is not None and draft.cued and draft.result.stance in (FAVOR, AGAINST):
-                votes.setdefault((query.holder_key, query.topic.id), []).append(
-                    1 if draft.result.stance == FAVOR else -1)
+            if query.holder_key is None:
+                continue
+            key = (query.holder_key, query.topic.id)
+            if draft.cued and draft.result.stance in (FAVOR, AGAINST):
+                sign = 1 if draft.result.stance == FAVOR else -1
+                votes.setdefault(key, []).append(sign)
+                evidence[key] = evidence.get(key, 0.0) + sign * _CUE_EVIDENCE
+            elif not draft.cued:
+                evidence[key] = evidence.get(key, 0.0) + _side_log_odds(draft.probabilities)
         results = []
         for query, draft in zip(queries, drafts, strict=True):
-            group = votes.get((query.holder_key, query.topic.id), []) if query.holder_key is not None else []
+            key = (query.holder_key, query.topic.id)
+            group = votes.get(key, []) if query.holder_key is not None else []
             if (draft.cued and not self._undecided(draft)) or len(group) < _CONSISTENCY_MIN_CUED \
-                    or abs(sum(group)) < 0.5 * len(group):
+                    or abs(sum(group)) < 0.5 * len(group) or evidence.get(key, 0.0) * sum(group) <= 0:
                 results.append(draft.result)
                 continue
             side = FAVOR if sum(group) > 0 else AGAINST
@@ -539,6 +558,14 @@ class _Draft:
     factor: float
     cued: bool  # the parse shows a polarity cue (negation, failure, difficulty)
     result: StanceResult
+
+
+def _side_log_odds(probabilities: np.ndarray) -> float:
+    """log(P(favor) / P(against)) of a draft, clipped to +-`_CUE_EVIDENCE` (0 without polar mass)."""
+    favor, against = float(probabilities[0]), float(probabilities[1])
+    if favor <= 0.0 or against <= 0.0:
+        return 0.0
+    return max(-_CUE_EVIDENCE, min(_CUE_EVIDENCE, math.log(favor / against)))
 
 
 def lean_toward(probabilities: np.ndarray, side: str, strength: float) -> np.ndarray:

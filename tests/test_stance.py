@@ -121,7 +121,7 @@ def query(text: str, *, span=None, topic: Topic = TOPIC, **flags) -> StanceQuery
 def test_embed_backend_follows_examples_and_protocol():
     backend = EmbedStance(HashingEncoder(), threshold=0.55)
     assert isinstance(backend, StanceBackend)
-    assert backend.name == BACKEND_NAMES["embed"] == "stance.embed.v4"
+    assert backend.name == BACKEND_NAMES["embed"] == "stance.embed.v5"
     assert backend.model_name == "test/hashing@0"
     favor, against = backend.predict([query("allies should send more tanks now"),
                                       query("allies should stop the tank deliveries now")])
@@ -212,6 +212,27 @@ def test_a_cued_claim_too_close_to_call_takes_its_holders_side():
     # a holder whose cue-bearing claims split (2 against, 2 favor) informs nothing
     split = [decided_against, decided_against, decided_favor, decided_favor, close_call]
     assert backend._consistent([query("x", holder_key="person:a")] * 5, split)[-1].stance == "none"
+
+
+def test_two_cue_bearing_claims_do_not_overrule_many_confident_claims_of_the_holder():
+    from extractors.stance import _Draft, decide
+
+    backend = EmbedStance(HashingEncoder(), threshold=0.55, holder_consistency=2.0)
+
+    def draft(probabilities, cued):
+        probabilities = np.array(probabilities)
+        return _Draft(probabilities=probabilities, factor=1.0, cued=cued,
+                      result=decide(probabilities, threshold=0.55))
+
+    cued_against = draft([0.1, 0.85, 0.05], cued=True)
+    confident_favor = draft([0.75, 0.23, 0.02], cued=False)  # log-odds +1.2 each
+    leaning_favor = draft([0.52, 0.46, 0.02], cued=False)  # log-odds +0.12 each
+    many = [cued_against, cued_against, *[confident_favor] * 8]
+    stances = [r.stance for r in backend._consistent([query("x", holder_key="person:a")] * len(many), many)]
+    assert stances == ["against", "against", *["favor"] * 8]  # pooled: -6 + 9.8 > 0, no lean
+    few = [cued_against, cued_against, *[leaning_favor] * 4]
+    stances = [r.stance for r in backend._consistent([query("x", holder_key="person:a")] * len(few), few)]
+    assert stances == ["against"] * 6  # pooled: -6 + 0.5 < 0, the holder's side is against
 
 
 def test_hope_and_questions_move_mass_to_none():
