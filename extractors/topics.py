@@ -6,8 +6,10 @@ its logit is within `TOPIC_MARGIN` of the claim's best topic (a claim can keep s
 
 - similarity: the mean of the top-3 cosine similarities between the claim's sentence
   and the topic's proposition, description and examples, less half the mean of the
-  same over the other topics (generic war talk is close to every topic). Its centre
-  and slope are calibrated at load on the topics file itself (`similarity_calibration`);
+  same over the other topics and the topics file's background statements (generic war
+  talk is close to every topic; a battlefield report or a history lesson is closer to
+  the background than to any topic). Its centre and slope are calibrated at load on the
+  topics file itself (`similarity_calibration`);
 - anchors: a mention of one of the topic's actors (canonical `actor_id`, pronouns
   resolved by the entities stage) in the claim content (1.0), else in the sentence
   (0.8), else in the turn (0.3), scaled down for actors mentioned in much of the
@@ -48,7 +50,7 @@ from whoclaims.topics import Topic
 
 log = logging.getLogger(__name__)
 
-TOPIC_EXTRACTOR = "topics.embed_anchor.v3"
+TOPIC_EXTRACTOR = "topics.embed_anchor.v4"
 
 # Similarity centre and slope when they cannot be calibrated from the topics file
 # (fewer than two topics with examples). With several topics they are calibrated at
@@ -86,7 +88,8 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
 
 _CACHE_LOCK = threading.Lock()
 _PROFILES: dict[tuple[str, str], np.ndarray] = {}
-_CALIBRATIONS: dict[tuple[str, tuple[str, ...]], tuple[float, float]] = {}
+_BACKGROUNDS: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+_CALIBRATIONS: dict[tuple, tuple[float, float]] = {}
 
 
 @dataclass(frozen=True)
@@ -116,19 +119,36 @@ def topic_profile(topic: Topic, encoder) -> np.ndarray:
     return vectors
 
 
-def similarity_calibration(topics: Sequence[Topic], encoder) -> tuple[float, float]:
+def background_profile(background: Sequence[str], encoder) -> np.ndarray | None:
+    """Unit embeddings of the topics file's background statements (None without any); cached per process."""
+    if not background:
+        return None
+    key = (encoder_key(encoder), tuple(background))
+    with _CACHE_LOCK:
+        cached = _BACKGROUNDS.get(key)
+    if cached is not None:
+        return cached
+    vectors = np.asarray(encoder.encode(list(background)), dtype=np.float32)
+    with _CACHE_LOCK:
+        _BACKGROUNDS[key] = vectors
+    return vectors
+
+
+def similarity_calibration(topics: Sequence[Topic], encoder, background: Sequence[str] = ()) -> tuple[float, float]:
     """(centre, slope) of the similarity logit, calibrated on the topics' own statements.
 
     Each statement (proposition, description, examples) of topic A is scored against
-    topic A without itself (positives) and against every other topic (negatives); the
-    centre is the midpoint of the two medians and the slope maps them to -2 and +2.
+    topic A without itself (positives) and against every other topic (negatives), both
+    relative to the other topics and the background as in `_relative`; the centre is the
+    midpoint of the two medians and the slope maps them to -2 and +2.
     """
-    key = (encoder_key(encoder), tuple(topic.fingerprint() for topic in topics))
+    key = (encoder_key(encoder), tuple(topic.fingerprint() for topic in topics), tuple(background))
     with _CACHE_LOCK:
         cached = _CALIBRATIONS.get(key)
     if cached is not None:
         return cached
     profiles = [topic_profile(topic, encoder) for topic in topics]
+    background_vectors = background_profile(background, encoder)
     positives: list[float] = []
     negatives: list[float] = []
     for k, profile in enumerate(profiles):
@@ -137,7 +157,8 @@ def similarity_calibration(topics: Sequence[Topic], encoder) -> tuple[float, flo
         for i, vector in enumerate(profile):
             row = np.array([_top_mean(np.delete(profile @ vector, i)) if j == k else _top_mean(other @ vector)
                             for j, other in enumerate(profiles)])
-            relative = _relative(row[None, :])[0]
+            near_background = None if background_vectors is None else np.array([_top_mean(background_vectors @ vector)])
+            relative = _relative(row[None, :], near_background)[0]
             positives.append(float(relative[k]))
             negatives.extend(float(value) for j, value in enumerate(relative) if j != k)
     centre, slope = SIMILARITY_CENTRE, SIMILARITY_SLOPE
@@ -155,17 +176,23 @@ def _top_mean(similarities: np.ndarray) -> float:
     return float(np.sort(similarities)[-TOP_K:].mean())
 
 
-def _relative(similarity: np.ndarray) -> np.ndarray:
+def _relative(similarity: np.ndarray, background: np.ndarray | None = None) -> np.ndarray:
     """Similarity to a topic less `RELATIVE_WEIGHT` times the mean similarity to the other topics.
 
     Generic sentences about the war are close to every topic; what sets a topic apart is
-    being closer to it than to the others. Rows are claims, columns topics.
+    being closer to it than to the others. `background` (one value per row: the top-3
+    similarity to the background statements) counts as one more other topic. Rows are
+    claims, columns topics.
     """
     n_topics = similarity.shape[1]
-    if n_topics < 2:
+    others_sum = similarity.sum(axis=1, keepdims=True) - similarity
+    n_others = n_topics - 1
+    if background is not None:
+        others_sum = others_sum + np.asarray(background, dtype=similarity.dtype).reshape(-1, 1)
+        n_others += 1
+    if n_others < 1:
         return similarity
-    others = (similarity.sum(axis=1, keepdims=True) - similarity) / (n_topics - 1)
-    return similarity - RELATIVE_WEIGHT * others
+    return similarity - RELATIVE_WEIGHT * others_sum / n_others
 
 
 def assign_topics(
@@ -177,20 +204,25 @@ def assign_topics(
     settings,
     stance_backend: StanceBackend | None = None,
     catalog=None,
+    background: Sequence[str] | None = None,
 ) -> list[TopicStance]:
     """One `TopicStance` per (claim, topic) whose topic score reaches `settings.topic_threshold`.
 
     `catalog` (the actor catalog) lets a holder who speaks for an anchor actor count as
     that actor for the topic's `holder_stance`. Every claim's nearest topic and its score
     go to `annotated.extras["nearest_topics"]` (claim id -> (topic id, score)), so a claim
-    that no topic reaches can be shown with how close it came.
+    that no topic reaches can be shown with how close it came. `background` defaults to
+    the background statements of `topics` when it is a `TopicSet` (what `load_topics`
+    returns).
     """
     if not claims or not topics or not annotated.sentences:
         return []
+    if background is None:
+        background = getattr(topics, "background", ())
     sentence_vectors, content_vectors = _encode(annotated, claims, encoder)
-    centre, slope = similarity_calibration(topics, encoder)
+    centre, slope = similarity_calibration(topics, encoder, background)
     signals = _sentence_signals(annotated, sentence_vectors, encoder=encoder, topics=topics, settings=settings,
-                                centre=centre, slope=slope)
+                                centre=centre, slope=slope, background=background)
     anchor_claim = _claim_anchor_hits(annotated, claims, topics)
 
     kept: list[tuple[Claim, int, float]] = []
@@ -280,7 +312,7 @@ def _encode(annotated: AnnotatedEpisode, claims: Sequence[Claim], encoder) -> tu
 
 
 def _sentence_signals(annotated: AnnotatedEpisode, vectors: np.ndarray, *, encoder, topics: Sequence[Topic],
-                      settings, centre: float, slope: float) -> _Signals:
+                      settings, centre: float, slope: float, background: Sequence[str] = ()) -> _Signals:
     n_sentences, n_topics = len(annotated.sentences), len(topics)
     passages = _passages(annotated)
     vectors = _with_context(vectors, passages)
@@ -290,7 +322,12 @@ def _sentence_signals(annotated: AnnotatedEpisode, vectors: np.ndarray, *, encod
         matrix = vectors @ profile.T
         top = min(TOP_K, matrix.shape[1])
         similarity[:, k] = np.sort(matrix, axis=1)[:, -top:].mean(axis=1)
-    similarity = _relative(similarity)
+    background_vectors = background_profile(background, encoder)
+    near_background = None
+    if background_vectors is not None:
+        matrix = vectors @ background_vectors.T
+        near_background = np.sort(matrix, axis=1)[:, -min(TOP_K, matrix.shape[1]):].mean(axis=1)
+    similarity = _relative(similarity, near_background)
 
     terms = np.zeros_like(similarity)
     matchers = [_TermMatcher(topic.terms) for topic in topics]

@@ -106,6 +106,8 @@ def test_default_topics_file_has_the_five_annotation_topics():
         assert topic.proposition.endswith(".")
         assert topic.anchors and all(":" in anchor for anchor in topic.anchors)
         assert all(topic.examples[label] for label in ("favor", "against", "none")), topic.id
+    examples = {text for topic in topics for texts in topic.examples.values() for text in texts}
+    assert len(topics.background) >= 20 and not examples & set(topics.background)
 
 
 def test_default_topic_propositions_match_annotation_md():
@@ -179,6 +181,34 @@ def test_holder_of_an_anchor_or_speaking_for_one_gets_the_topics_holder_stance(t
     assert replace(talks, holder_stance="against").fingerprint() != talks.fingerprint()
 
 
+def test_load_topics_reads_the_background_statements(tmp_path: Path, topics_file: Path):
+    assert load_topics(topics_file).background == ()
+    path = tmp_path / "with_background.toml"
+    path.write_text(TOPICS_TOML + '[background]\nstatements = ["the weather was fine", "welcome to the show"]\n',
+                    encoding="utf-8")
+    topics = load_topics(path)
+    assert [topic.id for topic in topics] == ["tanks", "talks"]
+    assert topics.background == ("the weather was fine", "welcome to the show")
+    assert type(topics[1:]) is list  # a slice is a plain list of topics, without the background
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ('background = ["x"]\n', "[background]: expected a table"),
+        ('[background]\nstatement = ["x"]\n', "[background]: unknown keys ['statement']"),
+        ('[background]\nstatements = "x"\n', "[background]: 'statements' must be a list"),
+        ('[background]\nstatements = ["x", ""]\n', "[background]: 'statements' must be a list"),
+    ],
+)
+def test_a_malformed_background_is_named_in_the_error(tmp_path: Path, body: str, fragment: str):
+    path = tmp_path / "bad_background.toml"
+    path.write_text(body + TOPICS_TOML if body.startswith("background") else TOPICS_TOML + body, encoding="utf-8")
+    with pytest.raises(TopicFileError) as error:
+        load_topics(path)
+    assert str(path) in str(error.value) and fragment in str(error.value)
+
+
 def test_load_topics_missing_file(tmp_path: Path):
     with pytest.raises(TopicFileError, match="cannot read"):
         load_topics(tmp_path / "absent.toml")
@@ -196,7 +226,24 @@ def test_similar_claim_gets_its_topic_and_unrelated_claim_none(topics_file: Path
     assert ("c1", "tanks") in kept
     assert not any(claim_id == "c0" for claim_id, _ in kept)
     assert all(0.0 <= d.topic_score <= 1.0 and 0.0 <= d.stance_score <= 1.0 for d in decisions)
-    assert TOPIC_EXTRACTOR == "topics.embed_anchor.v3"
+    assert TOPIC_EXTRACTOR == "topics.embed_anchor.v4"
+
+
+def test_a_sentence_close_to_the_background_scores_lower_on_a_topic(topics_file: Path):
+    topics = load_topics(topics_file)[:1]  # tanks alone: no other topic to be relative to
+    annotated = build_episode([("Guest", "The tanks rolled past the old town hall on a sunny day.")])
+    claims = sentence_claims(annotated)
+
+    def score(background):
+        decisions = assign_topics(annotated, claims, encoder=HashingEncoder(), topics=topics,
+                                  settings=Settings(topic_threshold=0.0), background=background)
+        return scores_by_topic(decisions)[("c0", "tanks")]
+
+    plain = score(())
+    near = score(("the parade rolled past the old town hall on a sunny day", "a sunny day in town"))
+    far = score(("interest rates rose by a quarter point", "harvests were poor"))  # no word in common
+    assert logit(plain) - logit(near) > 2.0
+    assert logit(plain) - logit(near) > 3 * abs(logit(plain) - logit(far))
 
 
 def test_anchor_mention_raises_topic_score(topics_file: Path):

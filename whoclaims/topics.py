@@ -61,8 +61,22 @@ class Topic:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def load_topics(path: str | Path) -> list[Topic]:
-    """Read and validate the topics file at `path`.
+class TopicSet(list):
+    """The topics of a topics file (a list of `Topic`), with the file's background statements.
+
+    `background` holds statements that bear on none of the topics but speak the same
+    language (battlefield reports, history, procedure, questions): a sentence closer to
+    them than to a topic is less likely to be on that topic. Slicing gives a plain list.
+    """
+
+    def __init__(self, topics=(), background: tuple[str, ...] = ()) -> None:
+        super().__init__(topics)
+        self.background = tuple(background)
+
+
+def load_topics(path: str | Path) -> TopicSet:
+    """Read and validate the topics file at `path`: its [[topic]] tables and the optional
+    `[background]` table (`statements = [...]`).
 
     Raises:
         TopicFileError: the file is missing, is not TOML, or an entry is malformed
@@ -86,7 +100,18 @@ def load_topics(path: str | Path) -> list[Topic]:
             raise TopicFileError(f"{path}: topic #{number} ({topic.id}): duplicate id {topic.id!r}")
         seen.add(topic.id)
         topics.append(topic)
-    return topics
+    return TopicSet(topics, background=_parse_background(data.get("background"), where=f"{path}: [background]"))
+
+
+def _parse_background(entry: object, *, where: str) -> tuple[str, ...]:
+    if entry is None:
+        return ()
+    if not isinstance(entry, dict):
+        raise TopicFileError(f"{where}: expected a table with 'statements'")
+    unknown = set(entry) - {"statements"}
+    if unknown:
+        raise TopicFileError(f"{where}: unknown keys {sorted(unknown)}; allowed: ['statements']")
+    return _strings(entry.get("statements", []), where=f"{where}: 'statements'")
 
 
 def _parse_topic(entry: object, *, where: str) -> Topic:
