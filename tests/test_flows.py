@@ -129,6 +129,29 @@ def test_sigkill_midway_then_rerun_completes_identically(tmp_path):
     assert got["episodes"]["episode_id"].is_unique().all()
 
 
+def test_sigterm_midway_stops_with_a_message_and_a_rerun_finishes(tmp_path):
+    inputs = _write_inputs(tmp_path / "in", count=6)
+    out = tmp_path / "out"
+    victim = _cli("run", str(inputs), "--out", str(out), "--concurrency", "1",
+                  env_extra={"WHOCLAIMS_FAKE_DELAY": "1.5"})
+    deadline = time.time() + 240
+    while time.time() < deadline and len(Store(out).episode_ids()) < 1:
+        time.sleep(0.2)
+    assert Store(out).episode_ids(), "the batch never got going"
+    victim.send_signal(signal.SIGTERM)
+    _, stderr = victim.communicate(timeout=60)
+    assert victim.returncode == 130, stderr
+    assert "interrupted: the episodes finished so far are kept in" in stderr
+    assert "Traceback" not in stderr
+    kept = Store(out).episode_ids()
+    assert 1 <= len(kept) < 6
+
+    rerun = _cli("run", str(inputs), "--out", str(out), "--concurrency", "1")
+    stdout, stderr = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, stderr
+    assert f"{6 - len(kept)} done, {len(kept)} skipped, 0 failed" in stdout
+
+
 def test_second_run_on_the_same_output_is_refused_clearly(tmp_path):
     inputs = _write_inputs(tmp_path / "in", count=4)
     out = tmp_path / "out"

@@ -13,6 +13,7 @@ first flow call. Prefect's own log lines are kept at WARNING unless --verbose.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -110,15 +111,40 @@ def run(
     progress = _Progress(enabled=sys.stderr.isatty() and not verbose)
     batch.PROGRESS_HOOK = progress.hook
     try:
-        with progress:
+        with progress, _terminate_as_interrupt():
             manifest = batch.run_batch(inputs, str(out), settings, compare=compare)
     except OutputLockedError as error:
         _fail(str(error), code=3)
+    except KeyboardInterrupt:
+        _fail(f"interrupted: the episodes finished so far are kept in {out}; run the same command again to "
+              "process the rest", code=130)
     finally:
         batch.PROGRESS_HOOK = None
     _print_run_summary(manifest, out)
     if manifest["counts"]["failed"]:
         raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """While a batch runs, SIGTERM (a scheduler or `kill` stopping the run) is handled like Ctrl-C:
+    the run stops with a one-line message instead of dying silently. Finished episodes are
+    already in place (every file is written to a temporary name and renamed)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _warm_models(settings) -> None:
