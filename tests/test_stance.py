@@ -190,15 +190,16 @@ def test_a_holders_cue_bearing_claims_inform_their_claims_without_a_cue():
     assert [r.stance for r in few] == ["against", "favor", "favor", "favor"]
 
 
-def test_a_cued_claim_too_close_to_call_takes_its_holders_side():
+def draft(probabilities, cued):
+    """A first decision of the embed backend, as `_consistent` receives it."""
     from extractors.stance import _Draft, decide
 
-    backend = EmbedStance(HashingEncoder(), threshold=0.55, holder_consistency=2.0)
+    probabilities = np.array(probabilities)
+    return _Draft(probabilities=probabilities, factor=1.0, cued=cued, result=decide(probabilities, threshold=0.55))
 
-    def draft(probabilities, cued):
-        probabilities = np.array(probabilities)
-        return _Draft(probabilities=probabilities, factor=1.0, cued=cued,
-                      result=decide(probabilities, threshold=0.55))
+
+def test_a_cued_claim_too_close_to_call_takes_its_holders_side():
+    backend = EmbedStance(HashingEncoder(), threshold=0.55, holder_consistency=2.0)
 
     decided_against = draft([0.1, 0.85, 0.05], cued=True)
     close_call = draft([0.47, 0.5, 0.03], cued=True)  # abstains: neither side clearly ahead
@@ -215,14 +216,7 @@ def test_a_cued_claim_too_close_to_call_takes_its_holders_side():
 
 
 def test_two_cue_bearing_claims_do_not_overrule_many_confident_claims_of_the_holder():
-    from extractors.stance import _Draft, decide
-
     backend = EmbedStance(HashingEncoder(), threshold=0.55, holder_consistency=2.0)
-
-    def draft(probabilities, cued):
-        probabilities = np.array(probabilities)
-        return _Draft(probabilities=probabilities, factor=1.0, cued=cued,
-                      result=decide(probabilities, threshold=0.55))
 
     cued_against = draft([0.1, 0.85, 0.05], cued=True)
     confident_favor = draft([0.75, 0.23, 0.02], cued=False)  # log-odds +1.2 each
