@@ -103,35 +103,31 @@ class _Signals:
     context: np.ndarray
 
 
-def topic_profile(topic: Topic, encoder) -> np.ndarray:
-    """Unit embeddings of the topic's proposition, description and examples; cached per process."""
-    key = (encoder_key(encoder), topic.fingerprint())
+def _cached_vectors(cache: dict, key, texts: Sequence[str], encoder) -> np.ndarray:
+    """Unit embeddings of `texts`, encoded once per process under `key` in `cache`."""
     with _CACHE_LOCK:
-        cached = _PROFILES.get(key)
+        cached = cache.get(key)
     if cached is not None:
         return cached
+    vectors = np.asarray(encoder.encode(list(texts)), dtype=np.float32)
+    with _CACHE_LOCK:
+        cache[key] = vectors
+    return vectors
+
+
+def topic_profile(topic: Topic, encoder) -> np.ndarray:
+    """Unit embeddings of the topic's proposition, description and examples; cached per process."""
     texts = [topic.proposition, *([topic.description] if topic.description else [])]
     for label in ("favor", "against", "none"):
         texts.extend(topic.examples[label])
-    vectors = np.asarray(encoder.encode(texts), dtype=np.float32)
-    with _CACHE_LOCK:
-        _PROFILES[key] = vectors
-    return vectors
+    return _cached_vectors(_PROFILES, (encoder_key(encoder), topic.fingerprint()), texts, encoder)
 
 
 def background_profile(background: Sequence[str], encoder) -> np.ndarray | None:
     """Unit embeddings of the topics file's background statements (None without any); cached per process."""
     if not background:
         return None
-    key = (encoder_key(encoder), tuple(background))
-    with _CACHE_LOCK:
-        cached = _BACKGROUNDS.get(key)
-    if cached is not None:
-        return cached
-    vectors = np.asarray(encoder.encode(list(background)), dtype=np.float32)
-    with _CACHE_LOCK:
-        _BACKGROUNDS[key] = vectors
-    return vectors
+    return _cached_vectors(_BACKGROUNDS, (encoder_key(encoder), tuple(background)), background, encoder)
 
 
 def similarity_calibration(topics: Sequence[Topic], encoder, background: Sequence[str] = ()) -> tuple[float, float]:
@@ -174,6 +170,11 @@ def similarity_calibration(topics: Sequence[Topic], encoder, background: Sequenc
 
 def _top_mean(similarities: np.ndarray) -> float:
     return float(np.sort(similarities)[-TOP_K:].mean())
+
+
+def _top_mean_rows(matrix: np.ndarray) -> np.ndarray:
+    """Per row, the mean of its `TOP_K` largest values (all of them when a row is shorter)."""
+    return np.sort(matrix, axis=1)[:, -min(TOP_K, matrix.shape[1]):].mean(axis=1)
 
 
 def _relative(similarity: np.ndarray, background: np.ndarray | None = None) -> np.ndarray:
@@ -318,15 +319,9 @@ def _sentence_signals(annotated: AnnotatedEpisode, vectors: np.ndarray, *, encod
     vectors = _with_context(vectors, passages)
     similarity = np.zeros((n_sentences, n_topics), dtype=np.float32)
     for k, topic in enumerate(topics):
-        profile = topic_profile(topic, encoder)
-        matrix = vectors @ profile.T
-        top = min(TOP_K, matrix.shape[1])
-        similarity[:, k] = np.sort(matrix, axis=1)[:, -top:].mean(axis=1)
+        similarity[:, k] = _top_mean_rows(vectors @ topic_profile(topic, encoder).T)
     background_vectors = background_profile(background, encoder)
-    near_background = None
-    if background_vectors is not None:
-        matrix = vectors @ background_vectors.T
-        near_background = np.sort(matrix, axis=1)[:, -min(TOP_K, matrix.shape[1]):].mean(axis=1)
+    near_background = None if background_vectors is None else _top_mean_rows(vectors @ background_vectors.T)
     similarity = _relative(similarity, near_background)
 
     terms = np.zeros_like(similarity)
