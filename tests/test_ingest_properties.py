@@ -13,6 +13,7 @@ from whoclaims.ingest import IngestError, detect_format, read_episode
 from whoclaims.ingest.decode import normalise_text
 from whoclaims.ingest.errors import TranscriptError
 from whoclaims.ingest.formats import parse_transcript
+from whoclaims.ingest.names import normalise_speaker
 from whoclaims.ingest.reader import build_episode
 from whoclaims.records import Episode
 from whoclaims.schemas import FORMATS
@@ -156,3 +157,121 @@ def test_read_episode_raises_only_ingest_errors_and_places_every_turn(folder, da
     event(f"read as {episode.format}")
     assert episode.format in FORMATS
     assert_offsets(episode)
+
+
+# ---------------------------------------------------------------- no speech lost, in every shape
+# A conversation is rendered in one of the shapes people download, parsed back, and every
+# character of the spoken words must come back exactly once, in order, with the speakers.
+SPOKEN_WORDS = st.sampled_from([
+    "the", "war", "will", "end", "soon", "Ukraine", "talks", "Note:", "Example:", "NATO", "--", "it's",
+    "“quoted”", "e.g.", "50%", "$5", "Putin's", "first,", "hello.", "why?", "yes!", "a-b", "x/y", "[sic]",
+    "#1", "&", "<", "O'Brien", "naïve", "Київ", "at 10:30am", "x*y", "(laughs)", "(Laughter.)",
+])
+STARTERS = st.sampled_from(["we", "they", "i", "so", "and", "well,", "but", "yes,", "no,", "honestly"])
+PARAGRAPHS = st.lists(
+    st.builds(lambda first, rest: " ".join([first, *rest]), STARTERS, st.lists(SPOKEN_WORDS, max_size=25)),
+    min_size=1, max_size=3,
+)
+PEOPLE = {"Ann Lee": "ANN LEE", "Bob Ray": "MS. RAY", "Dr. Jane Doe": "THE PRESIDENT", "Omar Haddad": "Q"}
+CONVERSATIONS = st.lists(st.tuples(st.sampled_from(sorted(PEOPLE)), PARAGRAPHS), min_size=2, max_size=7)
+
+
+def _stamp(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _markdown(turns) -> str:
+    out = ["---", "title: A test", "source: https://example.org/t", "---", "", "# A test", ""]
+    second = 0
+    for index, (speaker, paragraphs) in enumerate(turns):
+        if index % 3 == 2:
+            out += [f"## Part {index}", ""]
+        for position, paragraph in enumerate(paragraphs):
+            second += 7
+            words = [f"[{word}](https://example.org/{n})" if n % 5 == 1 and word.isalpha() else
+                     f"**{word}**" if n % 7 == 3 and word.isalpha() else word
+                     for n, word in enumerate(paragraph.split())]
+            link = f"[({_stamp(second)})](https://video.example.org/?t={second})"
+            out += [(f"{speaker} {link} " if position == 0 else f"{link} ") + " ".join(words), ""]
+    return "\n".join(out)
+
+
+def _press(turns) -> str:
+    import textwrap
+
+    out = ["THE WHITE HOUSE", "Office of the Press Secretary", "", "East Room", "", "2:15 P.M. EST", ""]
+    for speaker, paragraphs in turns:
+        label = PEOPLE[speaker]
+        for position, paragraph in enumerate(paragraphs):
+            head = (f"{label}    " if label == "Q" else f"{label}:  ") if position == 0 else ""
+            out += textwrap.wrap(head + paragraph, width=72, initial_indent="     ") + [""]
+    return "\n".join([*out, "                 END          2:55 P.M. EST", ""])
+
+
+def _html(turns) -> str:
+    import html
+
+    body = []
+    for speaker, paragraphs in turns:
+        body.append(f"<p><strong>{html.escape(speaker)}:</strong> {html.escape(paragraphs[0])}</p>")
+        body += [f"<p>{html.escape(paragraph)}</p>" for paragraph in paragraphs[1:]]
+    return ("<!DOCTYPE html><html><head><title>T</title><script>x = 1</script></head><body><nav><a>Home</a></nav>"
+            f"<main>{''.join(body)}</main><footer>Footer</footer></body></html>")
+
+
+def _stamped(turns) -> str:
+    out, second = [], 0
+    for speaker, paragraphs in turns:
+        for position, paragraph in enumerate(paragraphs):
+            second += 5
+            out += [(f"{speaker} ({_stamp(second)}) " if position == 0 else f"({_stamp(second)}) ") + paragraph, ""]
+    return "\n".join(out)
+
+
+def _yaml(turns) -> str:
+    import yaml
+
+    return yaml.safe_dump({"title": "T", "turns": [{"speaker": s, "text": "\n\n".join(p)} for s, p in turns]},
+                          allow_unicode=True)
+
+
+def _json(turns) -> str:
+    return json.dumps({"utterances": [{"speaker": s, "text": "\n\n".join(p)} for s, p in turns]}, ensure_ascii=False)
+
+
+RENDERERS = {
+    "markdown": (_markdown, ".md"), "press": (_press, ".txt"), "html": (_html, ".html"),
+    "timestamped": (_stamped, ".txt"), "yaml": (_yaml, ".yaml"), "json": (_json, ".json"),
+    "inline": (lambda turns: "\n".join(f"{s}: " + "\n\n".join(p) for s, p in turns), ".txt"),
+}
+
+
+def _squeeze(text: str) -> str:
+    # Whitespace is layout, and a stage direction alone on a wrapped line is an aside, not speech.
+    return "".join(text.replace("(Laughter.)", "").split())
+
+
+def _expected_speakers(turns, shape: str) -> list[str]:
+    names = [("Reporter" if PEOPLE[s] == "Q" else normalise_speaker(PEOPLE[s])) if shape == "press" else s
+             for s, _ in turns]
+    collapsed: list[str] = []
+    for index, name in enumerate(names):
+        # A speaker's turns in a row are one turn, unless a heading (Markdown: before every third) parts them.
+        heading = shape == "markdown" and index % 3 == 2
+        if not collapsed or collapsed[-1] != name or name == "Reporter" or heading:
+            collapsed.append(name)
+    return collapsed
+
+
+@SETTINGS
+@given(turns=CONVERSATIONS, shape=st.sampled_from(sorted(RENDERERS)))
+def test_parsing_never_loses_or_repeats_speech(folder, turns, shape):
+    render, suffix = RENDERERS[shape]
+    path = folder / f"conversation{suffix}"
+    path.write_text(render(turns), encoding="utf-8")
+    episode = read_episode(path)
+    assert_offsets(episode)
+    spoken = _squeeze("".join(paragraph for _, paragraphs in turns for paragraph in paragraphs))
+    assert _squeeze("".join(turn.text for turn in episode.turns)) == spoken
+    assert [turn.speaker for turn in episode.turns] == _expected_speakers(turns, shape)
+    assert episode.format == {"timestamped": "timestamped", "inline": "inline"}.get(shape, shape)
