@@ -11,7 +11,9 @@ Layout of an output folder (default `data/processed/`):
 Every write is atomic: a temporary file in the same folder (a name starting
 with `.` and not ending in `.parquet`), fsync, then `os.replace`. A crash
 leaves the old file or the new one, never a torn one. Readers scan the
-partitions and skip hidden and underscore files.
+partitions and skip hidden and underscore files. Partitions written under an
+older schema of a table (before a column was added or an Enum gained labels)
+are read as the current schema: added columns null, dropped ones left out.
 """
 
 from __future__ import annotations

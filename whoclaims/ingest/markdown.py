@@ -199,7 +199,8 @@ def clean_inline(line: str) -> tuple[str, Counter[str]]:
     line = _REFERENCE_LINK.sub(count("link"), line)
     line = _AUTOLINK.sub(count("link", ""), line)
     line = _FOOTNOTE.sub(count("footnote", ""), line)
-    line = _STRONG.sub(count("emphasis"), line)
+    # Two bold runs that touch (`**Name**` + `**:**` once a link between them is gone) are one.
+    line = _STRONG.sub(count("emphasis"), line.replace("****", ""))
     line = _EMPHASIS.sub(count("emphasis"), line)
     line = _STRIKE.sub(count("emphasis"), line)
     line = _HTML_TAG.sub(count("html", ""), line)

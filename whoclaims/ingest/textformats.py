@@ -527,31 +527,27 @@ def _transcript(
 
 # ---------------------------------------------------------------- plain
 def parse_plain(document: TextDocument, *, default_speaker: str) -> ParsedTranscript:
-    """The whole text, as paragraphs, is one turn of `default_speaker`; one turn per section
-    when the document has headings."""
+    """The whole text, as paragraphs, is one turn of `default_speaker`.
+
+    Headings do not cut it (a speech's `### Page 4` is not a new turn); the turn's
+    section is the heading it starts under, if any. When most lines open with a
+    stamp (`0:04 text`, caption style), the stamps are dropped and the first gives `start_s`.
+    """
     joiner = " " if wrap_width(document.lines) is not None else document.joiner
     lines = list(document.lines)
-    # A caption-style text whose lines open with a stamp (`0:04 text`): the stamps are not speech.
     stamps = [_LINE_STAMP.match(line) for line in lines]
     filled = [line for line in lines if line.strip()]
     stamped = len(filled) >= 2 and sum(1 for match in stamps if match) * 2 >= len(filled)
-    runs: list[tuple[str | None, float | None, list[str]]] = [(None, None, [])]
-    for index, line in enumerate(lines):
-        if index in document.sections:
-            runs.append((document.sections[index], None, []))
-        stamp = stamps[index] if stamped else None
-        if stamp:
-            start = parse_timestamp(stamp["time"])
-            if start is not None:
-                line = line[stamp.end():]
-                if runs[-1][1] is None:
-                    runs[-1] = (runs[-1][0], start, runs[-1][2])
-        runs[-1][2].append(line)
-    turns = []
-    for section, start, run in runs:
-        body = paragraphs_text(run, joiner=joiner)
-        if body:
-            turns.append(RawTurn(default_speaker, body, start_s=start, section=section))
+    start: float | None = None
+    if stamped:
+        for index, match in enumerate(stamps):
+            seconds = parse_timestamp(match["time"]) if match else None
+            if seconds is not None:
+                lines[index] = lines[index][match.end():]
+                start = seconds if start is None else start
+    body = paragraphs_text(lines, joiner=joiner)
+    first = next((index for index, line in enumerate(lines) if line.strip()), 0)
+    turns = [RawTurn(default_speaker, body, start_s=start, section=document.section_at(first))] if body else []
     return _transcript("plain", turns, (), document)
 
 
