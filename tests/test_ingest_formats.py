@@ -377,3 +377,47 @@ def test_an_oversized_turn_warns(tmp_path):
 def test_a_conversation_with_speakers_has_no_warning():
     assert read("podcast_timestamps.md").warnings == ()
     assert read("press_briefing.txt").warnings == ()
+
+
+# ---------------------------------------------------------------- plain text inside Markdown, captions
+def test_a_speech_in_markdown_is_one_turn_whatever_its_headings(tmp_path):
+    text = ("# Address to the Assembly\n\nMr President,\n\n### Page 2:\n\nThe **Charter** is clear.\n\n"
+            "### Page 3:\n\n> Peace is the goal.\n")
+    episode = read(write(tmp_path, "speech.md", text), default_speaker="Russia")
+    assert (episode.format, episode.layout, episode.title) == ("markdown", "plain", "Address to the Assembly")
+    assert [(turn.speaker, turn.section, turn.speaker_label) for turn in episode.turns] == [
+        ("Russia", "Address to the Assembly", None),
+    ]
+    assert episode.turns[0].text == "Mr President,\n\nThe Charter is clear.\n\nPeace is the goal."
+    assert episode.warnings == ()
+
+
+def test_touching_bold_runs_and_a_link_around_a_bold_name(tmp_path):
+    text = "Intro.\n\n[**Speaker Ann Lee**](https://x.org/1)**:** We agree.\n\n[**Bob Ray**](https://x.org/2)**:** So do we.\n"
+    episode = read(write(tmp_path, "article.md", text))
+    assert [(turn.speaker, turn.text) for turn in episode.turns] == [("Speaker Ann Lee", "We agree."), ("Bob Ray", "So do we.")]
+    assert episode.title == "Intro."
+
+
+def test_caption_style_stamps_open_the_lines_of_a_plain_text(tmp_path):
+    episode = read(write(tmp_path, "captions.txt", "0:00 welcome back to the channel\n0:04 today we talk\n0:07 about the front\n"))
+    assert episode.format == "plain"
+    assert (episode.turns[0].start_s, episode.turns[0].text) == (0.0, "welcome back to the channel\ntoday we talk\nabout the front")
+
+
+def test_surname_labels_are_the_speaker_named_in_full_once():
+    episode = read("news_surnames.txt")
+    assert episode.format == "inline"
+    assert [(turn.speaker, turn.speaker_label) for turn in episode.turns] == [
+        ("Steve Martin", "STEVE MARTIN, HOST"), ("Anna Park", "ANNA PARK, BYLINE"), ("Steve Martin", "MARTIN"),
+        ("Anna Park", "PARK"), ("Volodymyr Zelenskyy", "VOLODYMYR ZELENSKYY"), ("Anna Park", "PARK"),
+        ("Steve Martin", "MARTIN"), ("Anna Park", "PARK"),
+    ]
+    assert [turn.role for turn in episode.turns[:4]] == ["host", "byline", "host", "byline"]
+    assert "SOUNDBITE" not in episode.text  # a stage direction alone on a line is dropped
+
+
+def test_a_surname_two_speakers_share_stays_apart(tmp_path):
+    text = "JANE DOE: Hello.\nJOHN DOE: Hi.\nDOE: Which one of us?\nMS. DOE: Me.\n"
+    episode = read(write(tmp_path, "does.txt", text))
+    assert episode.speakers == ["Jane Doe", "John Doe", "Doe", "Ms. Doe"]

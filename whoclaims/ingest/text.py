@@ -23,7 +23,8 @@ _STAGE_DIRECTION = re.compile(r"[\[(][^\[\]()]{1,50}[\])]")
 _ASIDE_WORDS = (
     "laughter|laughs|laughing|chuckles|applause|crosstalk|cross-talk|inaudible|unintelligible|indiscernible|"
     "music|silence|pause|coughs|sighs|interruption|overlapping|cheers|cheering|booing|groans|noise|"
-    "as interpreted|via interpreter|interpreted|translated|speaks foreign language|foreign language|"
+    "as interpreted|via interpreter|through (?:an )?interpreter|interpreted|translated|speaking [a-z]+|"
+    "speaks foreign language|foreign language|soundbite|sound bite|"
     "technical difficulties|audio|video|break|recess|off mic|off-mic|mic off|no audio|end of video"
 )
 STAGE_DIRECTION_INLINE = re.compile(

@@ -31,6 +31,7 @@ from whoclaims.ingest.document import TextDocument
 from whoclaims.ingest.errors import TranscriptError
 from whoclaims.ingest.names import (
     MAX_NAME_CHARS,
+    TITLE_WORDS,
     accept_label,
     is_capitals,
     is_diarisation_label,
@@ -389,8 +390,32 @@ def parse_labelled(document: TextDocument, *, default_speaker: str, layout: str 
                 draft.section, draft.label)
         for draft, end in zip(drafts, ends, strict=True)
     ]
-    return _transcript(layout, merge_consecutive(turns), [block for _, block in indexed_blocks(preamble)], document,
-                       press=press)
+    return _transcript(layout, merge_consecutive(unify_short_names(turns)),
+                       [block for _, block in indexed_blocks(preamble)], document, press=press)
+
+
+def unify_short_names(turns: Sequence[RawTurn]) -> list[RawTurn]:
+    """A speaker named by surname alone, or by a title and surname, is the one speaker of the file
+    whose full name ends in that surname: news and hearing transcripts write `STEVE INSKEEP, HOST:`
+    once, then `INSKEEP:`; `MS. LEAVITT` is `Karoline Leavitt` when she is named in full.
+    Two full names with the surname leave it as it is."""
+    names = dict.fromkeys(turn.speaker for turn in turns)
+    by_surname: dict[str, list[str]] = {}
+    for name in names:
+        words = name.split()
+        if len(words) >= 2 and not is_titled_label(name) and not is_diarisation_label(name):
+            by_surname.setdefault(words[-1].casefold(), []).append(name)
+    renamed: dict[str, str] = {}
+    for name in names:
+        words = name.split()
+        short = len(words) == 1 or (len(words) == 2 and words[0].rstrip(".").casefold() in TITLE_WORDS)
+        if not short or is_role_word(name) or is_diarisation_label(name) or name == QUESTIONER:
+            continue
+        matches = by_surname.get(words[-1].casefold(), [])
+        if len(matches) == 1 and matches[0] != name:
+            renamed[name] = matches[0]
+    return [dataclasses.replace(turn, speaker=renamed[turn.speaker]) if turn.speaker in renamed else turn
+            for turn in turns]
 
 
 def merge_consecutive(turns: Sequence[RawTurn]) -> list[RawTurn]:
@@ -498,7 +523,7 @@ def parse_speaker_header(document: TextDocument, *, default_speaker: str) -> Par
         body = [blocks[index][1:], *blocks[index + 1:following]]
         turns.append(RawTurn(header.speaker, join_blocks(body, joiner=joiner), header.role, header.start_s,
                              ends[position], document.section_at(indexed[index][0]), header.label))
-    return _transcript("speaker_header", merge_consecutive(turns), blocks[:starts[0]], document)
+    return _transcript("speaker_header", merge_consecutive(unify_short_names(turns)), blocks[:starts[0]], document)
 
 
 def _transcript(
