@@ -421,3 +421,25 @@ def test_a_surname_two_speakers_share_stays_apart(tmp_path):
     text = "JANE DOE: Hello.\nJOHN DOE: Hi.\nDOE: Which one of us?\nMS. DOE: Me.\n"
     episode = read(write(tmp_path, "does.txt", text))
     assert episode.speakers == ["Jane Doe", "John Doe", "Doe", "Ms. Doe"]
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        # Happy Scribe: a stamped header line `[time] - Name`.
+        ("[00:00:00.15] - Speaker 1\nWelcome to the program.\n\n[00:00:05.20] - Speaker 2\nThank you.\n\n"
+         "[00:00:09.00] - Speaker 1\nLet us begin.\n", "speaker_header"),
+        # A stamp on the line after the name.
+        ("Jane Doe\n00:00:00.15\nWelcome to the program.\n\nJohn Roe\n00:00:05.20\nThank you.\n\n"
+         "Jane Doe\n00:00:09\nLet us begin.\n", "speaker_header"),
+        # Sonix: a stamp right after the label.
+        ("Speaker1: [00:00:00.15] Welcome to the program.\n\nSpeaker2: [00:00:05.20] Thank you.\n\n"
+         "Speaker1: [00:00:09] Let us begin.\n", "timestamped"),
+    ],
+)
+def test_stamps_of_transcription_services_become_start_times(tmp_path, text, fmt):
+    episode = read(write(tmp_path, "service.txt", text))
+    assert episode.format == fmt
+    assert [turn.text for turn in episode.turns] == ["Welcome to the program.", "Thank you.", "Let us begin."]
+    assert [(turn.start_s, turn.end_s) for turn in episode.turns] == [(0.15, 5.2), (5.2, 9.0), (9.0, None)]
+    assert len(set(episode.speakers)) == 2

@@ -69,6 +69,10 @@ _NOTE_LABEL = re.compile(rf"{_LABEL}[ \t]*\((?P<note>[^()\[\]:0-9]{{1,40}})\)[ \
 _NAME_BARE_TIME = re.compile(rf"{_LABEL}[ \t]+(?P<time>{TIMESTAMP})(?P<text>[ \t]+\S.*)")
 _TIME_ONLY = re.compile(rf"[(\[]?(?P<time>{TIMESTAMP})[)\]]?")
 _HEADER_TIME = re.compile(rf"{_LABEL}[ \t]+[(\[]?(?P<time>{TIMESTAMP})[)\]]?")
+# Happy Scribe's header line: `[00:00:05.20] - Speaker 2`.
+_TIME_HEADER = re.compile(rf"[(\[]?(?P<time>{TIMESTAMP})[)\]]?[ \t]*[-–—|]?[ \t]*{_LABEL}")
+# A stamp that opens the text after a label (`Speaker1: [00:00:05] text`).
+_LEADING_STAMP = re.compile(rf"[(\[](?P<time>{TIMESTAMP})[)\]][ \t]*")
 # A paragraph that opens with a stamp but no name: `(01:05:00) text`, `[01:05] text`, `1:05:00 text`.
 _STAMPED = re.compile(rf"(?:[(\[](?P<time>{TIMESTAMP})[)\]]|(?P<bare>{LONG_TIMESTAMP}))[ \t]+(?P<text>\S.*)")
 # A stamp opening a line of a caption-style text: `0:04 text`, `[00:04] text`.
@@ -152,7 +156,11 @@ def _match_label(line: str) -> tuple[str, str | None, float | None, str, str, st
         parts = split_label(match["label"])
         if parts and (time is None or start is not None):
             form = "bare_time" if pattern is _NAME_BARE_TIME else ""
-            return parts[0], parts[1], start, match["text"].strip(), " ".join(match["label"].split()), form
+            text = match["text"].strip()
+            stamp = _LEADING_STAMP.match(text) if start is None else None
+            if stamp and (seconds := parse_timestamp(stamp["time"])) is not None:
+                start, text = seconds, text[stamp.end():]
+            return parts[0], parts[1], start, text, " ".join(match["label"].split()), form
     return None
 
 
@@ -451,7 +459,7 @@ class Header:
 def _header_candidate(line: str) -> tuple[str, str | None, float | None, str] | None:
     """(name, role, start_s, label as written) of a line that could be a header: `Name`, `NAME, ROLE`, `Name  0:03`."""
     start = None
-    match = _HEADER_TIME.fullmatch(line) if ":" in line else None
+    match = (_HEADER_TIME.fullmatch(line) or _TIME_HEADER.fullmatch(line)) if ":" in line else None
     if match:
         start = parse_timestamp(match["time"])
         if start is None:
@@ -515,8 +523,18 @@ def parse_speaker_header(document: TextDocument, *, default_speaker: str) -> Par
         raise TranscriptError("no speaker headers found (a name alone on a line before each turn)")
     joiner = " " if wrap_width(document.lines) is not None else document.joiner
     starts = sorted(headers)
-    ends = end_times([headers[index].start_s for index in starts])
     turns = []
+    for index in starts:
+        # A stamp on the line after the header (`Jane Doe` / `00:00:05` / text) is the turn's start.
+        body_start = blocks[index][1] if len(blocks[index]) > 1 else (blocks[index + 1][0] if index + 1 < len(blocks) else "")
+        stamp = _TIME_ONLY.fullmatch(body_start) if headers[index].start_s is None else None
+        if stamp and (seconds := parse_timestamp(stamp["time"])) is not None:
+            headers[index] = dataclasses.replace(headers[index], start_s=seconds)
+            if len(blocks[index]) > 1:
+                blocks[index] = [blocks[index][0], *blocks[index][2:]]
+            else:
+                blocks[index + 1] = blocks[index + 1][1:]
+    ends = end_times([headers[index].start_s for index in starts])
     for position, index in enumerate(starts):
         following = starts[position + 1] if position + 1 < len(starts) else len(blocks)
         header = headers[index]
