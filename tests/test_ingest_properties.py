@@ -27,6 +27,11 @@ SPECIAL_LINES = st.sampled_from([
     "", " ", "WEBVTT", "NOTE a note", "00:00:01.000 --> 00:00:02.000", "00:00:01,000 --> 00:00:02,000 X1:0",
     "1", "[Music]", "(inaudible)", "<v Jane>Hi</v>", "<i>tagged</i> &amp;", "Thank you.", "Robert Person",
     "{", "[", "]", "}", '{"segments": [', '{"text": "hi", "speaker": "A"}', "\ufeff", "\u202e", "\x0c",
+    "---", "title: A", "# Heading", "## Part", "**Jane Doe:** hi", "**Jane Doe** *00:01:02*", "> quoted",
+    "- speaker: A", "  text: hi", "<p><b>Ann:</b> hi</p>", "<html><body>", "</p>", "Q    a question",
+    "Q: why?", "     MS. LEE:  words", "THE PRESIDENT:  yes", "END", "         END       2:55 P.M. EST",
+    "2:15 P.M. EST", "(Laughter.)", "[(00:01:02)](https://x.org/?t=62) more", "Ann Lee [(00:00:05)](https://x) hi",
+    "    Senator Roe. Thank you.", "(01:05:00) continued", "Name 01:02:03 text", "[00:00:05.20] - Speaker 2",
 ])
 LINES = st.one_of(
     SPECIAL_LINES,
@@ -109,7 +114,8 @@ def test_parsers_raise_only_ingest_errors_and_place_every_turn(text, fmt):
 
 
 @SETTINGS
-@given(text=st.one_of(TRANSCRIPTS, st.text()), suffix=st.sampled_from(["", ".txt", ".md", ".vtt", ".srt", ".json", "TXT"]))
+@given(text=st.one_of(TRANSCRIPTS, st.text()), suffix=st.sampled_from(
+    ["", ".txt", ".md", ".vtt", ".srt", ".json", "TXT", ".yaml", ".html"]))
 def test_detect_format_always_names_a_known_format(text, suffix):
     assert detect_format(normalise_text(text), suffix=suffix) in FORMATS
 
@@ -142,7 +148,7 @@ def folder(tmp_path_factory) -> Path:
         st.binary(max_size=300),
         st.builds(_encode, TRANSCRIPTS, st.sampled_from(["utf-8", "utf-8-sig", "utf-16-le", "cp1252"])),
     ),
-    suffix=st.sampled_from([".txt", ".vtt", ".srt", ".json", ".md"]),
+    suffix=st.sampled_from([".txt", ".vtt", ".srt", ".json", ".md", ".yaml", ".html"]),
 )
 def test_read_episode_raises_only_ingest_errors_and_places_every_turn(folder, data, suffix):
     path = folder / f"episode{suffix}"
