@@ -443,3 +443,11 @@ def test_stamps_of_transcription_services_become_start_times(tmp_path, text, fmt
     assert [turn.text for turn in episode.turns] == ["Welcome to the program.", "Thank you.", "Let us begin."]
     assert [(turn.start_s, turn.end_s) for turn in episode.turns] == [(0.15, 5.2), (5.2, 9.0), (9.0, None)]
     assert len(set(episode.speakers)) == 2
+
+
+def test_markdown_escapes_are_text_not_markup():
+    from whoclaims.ingest.markdown import clean_inline
+
+    line, found = clean_inline(r"a \*b\* [x](https://y.org/a\_b) 5\_000 \[not a link\](x) **bold** `code`")
+    assert line == "a *b* x 5_000 [not a link](x) bold code"
+    assert found["escape"] == 6 and found["link"] == 1 and found["emphasis"] == 1

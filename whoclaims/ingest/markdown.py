@@ -50,6 +50,10 @@ _STRIKE = re.compile(r"~~(?=\S)(?P<text>[^\n]+?)(?<=\S)~~")
 _HTML_COMMENT = re.compile(r"<!--.*?-->")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:[ \t][^<>\n]*)?/?>")
 _ESCAPE = re.compile(r"\\(?P<text>[\\`*_{}\[\]()#+\-.!|>~<])")
+# Escaped characters stand aside as private-use characters while the patterns run, one per escape.
+_ESCAPE_MARKS = 0xE000
+_MAX_ESCAPES = 0x1900
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 # A bold speaker at the start of a line: `**Jane Doe:** text`, `**Jane Doe**: text`, `**JANE DOE**`.
 _BOLD_LEAD = re.compile(r"(?P<indent>[ \t]*)(?:\*\*|__)(?P<name>[^*_\n]{1,60}?)(?P<colon>:?)[ \t]*(?:\*\*|__)(?P<rest>.*)")
@@ -192,19 +196,39 @@ def clean_inline(line: str) -> tuple[str, Counter[str]]:
             return groups.get("text") or groups.get("text2") or match.group(1) or ""
         return replace
 
-    line = _HTML_COMMENT.sub(count("html", ""), line)
-    line = _CODE.sub(count("code"), line)
-    line = _IMAGE.sub(count("image", ""), line)
-    line = _LINK.sub(count("link"), line)
-    line = _REFERENCE_LINK.sub(count("link"), line)
-    line = _AUTOLINK.sub(count("link", ""), line)
-    line = _FOOTNOTE.sub(count("footnote", ""), line)
-    # Two bold runs that touch (`**Name**` + `**:**` once a link between them is gone) are one.
-    line = _STRONG.sub(count("emphasis"), line.replace("****", ""))
-    line = _EMPHASIS.sub(count("emphasis"), line)
-    line = _STRIKE.sub(count("emphasis"), line)
-    line = _HTML_TAG.sub(count("html", ""), line)
-    line = _ESCAPE.sub(count("escape"), line)
+    # Escaped characters (`\*`) are set aside first, so that no pattern reads them as markup.
+    escaped: dict[int, str] = {}
+    if "\\" in line:
+        def set_aside(match: re.Match[str]) -> str:
+            if len(escaped) >= _MAX_ESCAPES:
+                return match.group()
+            found["escape"] += 1
+            mark = _ESCAPE_MARKS + len(escaped)
+            escaped[mark] = match["text"]
+            return chr(mark)
+        line = _ESCAPE.sub(set_aside, _PRIVATE_USE.sub("", line))
+    # Each pattern runs only on lines holding its marker character (most lines hold none).
+    if "<" in line:
+        line = _HTML_COMMENT.sub(count("html", ""), line)
+    if "`" in line:
+        line = _CODE.sub(count("code"), line)
+    if "[" in line:
+        line = _IMAGE.sub(count("image", ""), line)
+        line = _LINK.sub(count("link"), line)
+        line = _REFERENCE_LINK.sub(count("link"), line)
+        line = _FOOTNOTE.sub(count("footnote", ""), line)
+    if "<" in line:
+        line = _AUTOLINK.sub(count("link", ""), line)
+    if "*" in line or "_" in line:
+        # Two bold runs that touch (`**Name**` + `**:**` once a link between them is gone) are one.
+        line = _STRONG.sub(count("emphasis"), line.replace("****", ""))
+        line = _EMPHASIS.sub(count("emphasis"), line)
+    if "~" in line:
+        line = _STRIKE.sub(count("emphasis"), line)
+    if "<" in line:
+        line = _HTML_TAG.sub(count("html", ""), line)
+    if escaped:
+        line = line.translate(escaped)
     if _ENTITY.search(line):
         found["entity"] += 1
         line = _ENTITY.sub(lambda match: html.unescape(match.group()), line)
