@@ -451,3 +451,12 @@ def test_markdown_escapes_are_text_not_markup():
     line, found = clean_inline(r"a \*b\* [x](https://y.org/a\_b) 5\_000 \[not a link\](x) **bold** `code`")
     assert line == "a *b* x 5_000 [not a link](x) bold code"
     assert found["escape"] == 6 and found["link"] == 1 and found["emphasis"] == 1
+
+
+def test_no_break_spaces_after_labels_from_saved_web_pages(tmp_path):
+    text = "MS. WELLS:\u00a0 Good afternoon.\n\nQ\u00a0\u00a0\u00a0 Thank you.\n\nMS. WELLS:\u00a0 Sure.\n\nQ\u00a0\u00a0 One more.\n"
+    episode = read(write(tmp_path, "nbsp.txt", text))
+    assert episode.format == "press"
+    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+        ("Ms. Wells", "Good afternoon."), ("Reporter", "Thank you."), ("Ms. Wells", "Sure."), ("Reporter", "One more."),
+    ]

@@ -84,6 +84,7 @@ _HEARING = re.compile(
     r"(?P<label>(?:The[ \t]+)?(?:(?:Mr|Mrs|Ms|Dr)\.[ \t]+)?[A-Z][A-Za-z'’\-]+(?:[ \t]+[A-Z][A-Za-z'’\-]+){0,3})"
     r"\.(?P<text>[ \t]+\S.*)"
 )
+_WIDE_SPACES = re.compile("[\xa0\u2000-\u200a\u202f\u205f\u3000]")
 # Every label form has its colon within this many characters of the line start.
 _LABEL_REACH = 120
 _ROLE = re.compile(r"[^\W\d_][\w'’\-]*(?: [^\W\d_][\w'’\-]*){0,3}")
@@ -173,9 +174,13 @@ def _standalone(lines: Sequence[_Line], index: int) -> bool:
 
 
 def _classify(raw: str) -> _Line:
-    stripped = raw.strip()
-    if not stripped:
+    original = raw.strip()
+    if not original:
         return _BREAK
+    # Pages saved from the web put no-break spaces after labels (`MS. LEAVITT:&nbsp; Good`, `Q&nbsp;&nbsp; Thank`):
+    # labels are matched with them read as spaces; a line of plain text keeps them.
+    raw = _WIDE_SPACES.sub(" ", raw)
+    stripped = raw.strip()
     indent = len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip())
     match = _TIME_ONLY.fullmatch(stripped) if ":" in stripped else None
     if match and (start := parse_timestamp(match["time"])) is not None:
@@ -207,7 +212,7 @@ def _classify(raw: str) -> _Line:
             return _Line("stamped", stripped, stamped["text"].strip(), start_s=start, indent=indent)
     if is_stage_direction(stripped):
         return _BREAK
-    return _Line("text", stripped, stripped, indent=indent)
+    return _Line("text", original, original, indent=indent)
 
 
 def one_off_label_ok(name: str) -> bool:
