@@ -112,3 +112,10 @@ def test_inspect_loads_no_model():
     done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parents[1], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_format_help_names_every_format():
+    from whoclaims.cli import FORMAT_HELP
+    from whoclaims.schemas import FORMATS
+
+    assert [name for name in FORMATS if name not in FORMAT_HELP] == []

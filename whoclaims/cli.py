@@ -37,6 +37,10 @@ DEFAULT_OUT = Path("data/processed")
 ConfigOption = Annotated[Optional[Path], typer.Option("--config", help="Settings file (TOML); default ./whoclaims.toml if present.")]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder of the tables.")]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's and whoclaims' log lines.")]
+FORMAT_HELP = (
+    "Force one input format for every file: speaker_header, inline, timestamped, press, plain, markdown, html, "
+    "vtt, srt, json or yaml (default: detected per file; `whoclaims inspect` shows what is detected)."
+)
 
 
 def _quiet_prefect(verbose: bool) -> None:
@@ -69,7 +73,7 @@ def run(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Transcript files or folders (default: data/raw).")] = None,
     out: OutOption = DEFAULT_OUT,
     config: ConfigOption = None,
-    format: Annotated[Optional[str], typer.Option("--format", help="Force one input format for every file.")] = None,
+    format: Annotated[Optional[str], typer.Option("--format", help=FORMAT_HELP)] = None,
     default_speaker: Annotated[Optional[str], typer.Option(help="Speaker of files with no speaker labels.")] = None,
     concurrency: Annotated[Optional[int], typer.Option(help="Episodes processed at once (default 2).")] = None,
     runner: Annotated[Optional[str], typer.Option(help="Task runner: thread (default) or dask.")] = None,
@@ -283,7 +287,7 @@ def _print_top_actors(console, store, *, episode_id: str | None = None, top: int
 def inspect_command(
     paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders.")],
     config: ConfigOption = None,
-    format: Annotated[Optional[str], typer.Option("--format", help="Force one input format for every file.")] = None,
+    format: Annotated[Optional[str], typer.Option("--format", help=FORMAT_HELP)] = None,
     default_speaker: Annotated[Optional[str], typer.Option(help="Speaker of files with no speaker labels.")] = None,
     turns: Annotated[int, typer.Option("--turns", help="First turns to show per file.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per file.")] = False,
