@@ -257,9 +257,10 @@ def scan_labels(lines: Sequence[str], *, hints: Collection[str] = ()) -> LabelSc
     """Classify every line and decide which labels are speakers (see `names.accept_label`).
 
     A label used once counts when `one_off_label_ok`, when it opens the text, or when
-    the markup marks it as a speaker (`hints`). `Name 01:02 text` and hearing labels
-    (`Senator Risch.`) count only when they recur; `Q text` questions only when they
-    recur beside other speakers.
+    the markup marks it as a speaker (`hints`). `Name 01:02 text` labels count only
+    when they recur, hearing labels (`Senator Risch.`) once three of them show the
+    layout; `Q` questions when they recur beside other speakers (or are all written
+    `Q:`), or once in a press transcript (titles in capitals, an `END` line, a time line).
     """
     classified = [_classify(line) for line in lines]
     # `END` and time lines are press metadata only as paragraphs of their own; elsewhere they are text.
