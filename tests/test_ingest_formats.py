@@ -460,3 +460,44 @@ def test_no_break_spaces_after_labels_from_saved_web_pages(tmp_path):
     assert [(turn.speaker, turn.text) for turn in episode.turns] == [
         ("Ms. Wells", "Good afternoon."), ("Reporter", "Thank you."), ("Ms. Wells", "Sure."), ("Reporter", "One more."),
     ]
+
+
+def test_a_clipped_web_page_in_markdown_drops_navigation_lines(tmp_path):
+    text = (
+        "---\ntitle: Remarks\nsource: https://example.gov/remarks\n---\n[Skip to content](https://example.gov/#c)\n\n"
+        "- [News](https://example.gov/news/)\n- [Issues](https://example.gov/issues/)\n\n2:15 P.M. EDT\n\n"
+        "PRESIDENT SMITH: Thank you. (Applause.) See [the plan](https://example.gov/plan).\n\n"
+        "Q Will there be guarantees?\n\nPRESIDENT SMITH: There will be.\n\n"
+        "[Contact](https://example.gov/contact/) | [Privacy](https://example.gov/privacy/)\n\n"
+        "[![](https://example.gov/logo.png)](https://example.gov/)\n"
+    )
+    episode = read(write(tmp_path, "remarks.md", text))
+    assert (episode.format, episode.layout) == ("markdown", "press")
+    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+        ("President Smith", "Thank you. (Applause.) See the plan."),
+        ("Reporter", "Will there be guarantees?"),
+        ("President Smith", "There will be."),
+    ]
+
+
+def test_an_aside_that_wrapping_leaves_on_its_own_line_stays_in_the_paragraph(tmp_path):
+    text = (
+        "     MS. WELLS:  We have said it many times, and we will say it again today, that\n"
+        "support for our partners will continue as long as it takes, whatever happens\n"
+        "(Laughter.)\n"
+        "in the meantime in the halls of Congress or elsewhere in this town, frankly.\n\n"
+        "     Q    Thank you.  But is there a date, a real date, for the next package of\n"
+        "aid, or is that still being discussed with the allies in Brussels this week?\n\n"
+        "     MS. WELLS:  There is no date yet, and I will not speculate on one from this\n"
+        "podium today.\n\n"
+        "(Applause.)\n\n"
+        "     Q    Thanks.\n"
+    )
+    episode = read(write(tmp_path, "wrapped.txt", text))
+    assert [turn.speaker for turn in episode.turns] == ["Ms. Wells", "Reporter", "Ms. Wells", "Reporter"]
+    assert episode.turns[0].text == (
+        "We have said it many times, and we will say it again today, that support for our partners will continue "
+        "as long as it takes, whatever happens (Laughter.) in the meantime in the halls of Congress or elsewhere in "
+        "this town, frankly."
+    )
+    assert episode.turns[2].text == "There is no date yet, and I will not speculate on one from this podium today."

@@ -57,6 +57,8 @@ _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 # A bold speaker at the start of a line: `**Jane Doe:** text`, `**Jane Doe**: text`, `**JANE DOE**`.
 _BOLD_LEAD = re.compile(r"(?P<indent>[ \t]*)(?:\*\*|__)(?P<name>[^*_\n]{1,60}?)(?P<colon>:?)[ \t]*(?:\*\*|__)(?P<rest>.*)")
+_LINK_OR_IMAGE = r"(?:!?\[(?:[^\[\]\n]|!?\[[^\[\]\n]*\]\([^()\s]*\))*\]\((?:[^()\s]|\([^()\s]*\))*(?:[ \t]+\"[^\"\n]*\")?\)|<https?://[^<>\s]+>)"
+_LINKS_ONLY = re.compile(rf"[ \t]*{_LINK_OR_IMAGE}(?:[ \t]*[|·•,–-]?[ \t]*{_LINK_OR_IMAGE})*[ \t]*")
 _STAMP_START = re.compile(r"[ \t]*(?:\*|_)?[(\[]*[0-9]{1,2}:[0-9]{2}")
 
 _TITLE_KEYS = ("title", "name", "episode_title")
@@ -315,6 +317,11 @@ def read_markdown(text: str, *, suffix_says_markdown: bool) -> TextDocument | No
         while _QUOTE.match(line):
             line = _QUOTE.sub("", line, count=1)
         line = _BULLET.sub(lambda match: match["indent"], line, count=1)
+        if _LINKS_ONLY.fullmatch(line) and not _STAMP_START.search(line):
+            # A line of nothing but links is navigation (menus, footers, share buttons), not speech.
+            found["link"] += 1
+            out.append("")
+            continue
         lead = _bold_lead(line)
         if lead:
             found["bold_label"] += 1

@@ -144,9 +144,9 @@ def join_blocks(blocks: Iterable[Sequence[str]], *, joiner: str = "\n") -> str:
     return "\n\n".join(joiner.join(block) for block in blocks if block)
 
 
-def paragraphs_text(lines: Iterable[str], *, joiner: str = "\n") -> str:
+def paragraphs_text(lines: Iterable[str], *, joiner: str = "\n", stage_directions_break: bool = True) -> str:
     """Turn text of raw lines (see `text_blocks` and `join_blocks`)."""
-    return join_blocks(text_blocks(lines), joiner=joiner)
+    return join_blocks(text_blocks(lines, stage_directions_break=stage_directions_break), joiner=joiner)
 
 
 def wrap_width(lines: Sequence[str]) -> int | None:

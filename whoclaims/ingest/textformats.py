@@ -115,7 +115,8 @@ class _Line:
 
     Kinds: `label` (name, role, time, text after the label), `time` (a bare stamp),
     `stamped` (a stamp then text, no name), `end` and `clock` (press `END` and
-    time lines), `break` (blank or a lone stage direction) or `text`.
+    time lines), `aside` (a stage direction alone on its line: a paragraph break,
+    but text inside a hard-wrapped paragraph), `break` (blank) or `text`.
     """
 
     kind: str
@@ -133,6 +134,7 @@ class _Line:
 
 
 _BREAK = _Line("break")
+_GAPS = ("break", "aside")
 
 
 def match_label(line: str) -> tuple[str, str | None, float | None, str] | None:
@@ -168,9 +170,7 @@ def _match_label(line: str) -> tuple[str, str | None, float | None, str, str, st
 def _standalone(lines: Sequence[_Line], index: int) -> bool:
     """Whether line `index` is a paragraph of its own (blank lines, or the text's edges, around it):
     a press office's time or `END` line is; a hard-wrapped line that happens to read `2:00 p.m.` is not."""
-    return (index == 0 or lines[index - 1].kind == "break") and (
-        index + 1 == len(lines) or lines[index + 1].kind == "break"
-    )
+    return (index == 0 or lines[index - 1].kind in _GAPS) and (index + 1 == len(lines) or lines[index + 1].kind in _GAPS)
 
 
 def _classify(raw: str) -> _Line:
@@ -211,7 +211,7 @@ def _classify(raw: str) -> _Line:
         if start is not None:
             return _Line("stamped", stripped, stamped["text"].strip(), start_s=start, indent=indent)
     if is_stage_direction(stripped):
-        return _BREAK
+        return _Line("aside", original, original, indent=indent)
     return _Line("text", original, original, indent=indent)
 
 
@@ -278,7 +278,7 @@ def scan_labels(lines: Sequence[str], *, hints: Collection[str] = ()) -> LabelSc
     # Hearing labels once the layout shows (three of them, one name recurring) count even when used once.
     hearing = Counter(speaker_of[line.name] for line in labels if line.form == "hearing")
     hearing_layout = sum(hearing.values()) >= 3 and max(hearing.values(), default=0) >= 2
-    first = next((line for line in classified if line.kind != "break"), None)
+    first = next((line for line in classified if line.kind not in _GAPS), None)
     opening = first.name if first is not None and first.kind == "label" else None
     speakers = {}
     for name, speaker in speaker_of.items():
@@ -356,7 +356,7 @@ def parse_labelled(document: TextDocument, *, default_speaker: str, layout: str 
     wrapped = wrap_width(document.lines) is not None
     joiner = " " if wrapped else document.joiner
     # In a hard-wrapped text an indented line opens a paragraph (continuation lines are not indented).
-    indents = [line.indent for line in scan.lines if line.kind not in ("break", "time")]
+    indents = [line.indent for line in scan.lines if line.kind not in ("break", "aside", "time")]
     margin = min(indents, default=0)
     preamble: list[str] = []
     drafts: list[_Draft] = []
@@ -371,7 +371,9 @@ def parse_labelled(document: TextDocument, *, default_speaker: str, layout: str 
             else:
                 speaker, role = scan.speakers[line.name], label_role(line.name, line.role)
             start = line.start_s if line.start_s is not None else pending
-            drafts.append(_Draft(speaker, role, start, line.written, section, [line.text]))
+            # A label whose whole text is an aside (`Reporter: (Inaudible.)`) has said nothing yet.
+            first_line = "" if is_stage_direction(line.text) else line.text
+            drafts.append(_Draft(speaker, role, start, line.written, section, [first_line]))
             pending = None
             ended = False
             continue
@@ -385,12 +387,15 @@ def parse_labelled(document: TextDocument, *, default_speaker: str, layout: str 
         target = drafts[-1].lines if drafts else preamble
         if line.kind == "time":
             pending = line.start_s
-        elif line.kind != "break":
+        elif line.kind not in _GAPS:
             pending = None
-        if line.kind == "stamped":
+        if line.kind == "aside" and wrapped and target and target[-1]:
+            # A hard-wrapped paragraph that wraps onto a line of `(laughs)` goes on through it.
+            target.append(line.source)
+        elif line.kind == "stamped":
             # A stamp-only paragraph continues the current speaker; before any speaker it is front matter.
             target.extend(["", line.text] if drafts else [line.source])
-        elif line.kind in ("time", "break") or (press and line.kind == "clock" and drafts):
+        elif line.kind in ("time", *_GAPS) or (press and line.kind == "clock" and drafts):
             # Bare times and breaks separate paragraphs; a press time line is not speech.
             target.append("")
         else:
@@ -400,8 +405,9 @@ def parse_labelled(document: TextDocument, *, default_speaker: str, layout: str 
             target.append(line.source)
     ends = end_times([draft.start_s for draft in drafts])
     turns = [
-        RawTurn(draft.speaker, paragraphs_text(draft.lines, joiner=joiner), draft.role, draft.start_s, end,
-                draft.section, draft.label)
+        # Lone asides are already paragraph breaks or, inside a wrapped paragraph, text.
+        RawTurn(draft.speaker, paragraphs_text(draft.lines, joiner=joiner, stage_directions_break=False), draft.role,
+                draft.start_s, end, draft.section, draft.label)
         for draft, end in zip(drafts, ends, strict=True)
     ]
     return _transcript(layout, merge_consecutive(unify_short_names(turns)),
