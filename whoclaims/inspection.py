@@ -57,15 +57,15 @@ def format_description(summary: dict[str, Any]) -> str:
     if summary["layout"] and summary["layout"] != summary["format"]:
         read_as += f" ({summary['layout']} layout)"
     lines = [
-        f"{summary['path']}: {read_as}, episode {summary['episode_id']}, {summary['turns']} turns, "
-        f"{len(summary['speakers'])} speakers, {summary['words']:,} words"
+        f"{summary['path']}: {read_as}, episode {summary['episode_id']}, {_count(summary['turns'], 'turn')}, "
+        f"{_count(len(summary['speakers']), 'speaker')}, {_count(summary['words'], 'word')}"
     ]
     for key in ("title", "date", "url"):
         if summary[key]:
             lines.append(f"  {key}: {summary[key]}")
     speakers = []
     for entry in summary["speakers"]:
-        extra = [f"{entry['turns']} turns", f"{entry['words']:,} words"]
+        extra = [_count(entry["turns"], "turn"), _count(entry["words"], "word")]
         if entry["role"]:
             extra.append(entry["role"])
         written = [label for label in entry["labels"] if label != entry["speaker"]]
@@ -84,6 +84,10 @@ def format_description(summary: dict[str, Any]) -> str:
     for warning in summary["warnings"]:
         lines.append(f"  WARNING {warning}")
     return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def _preview(text: str) -> str:
