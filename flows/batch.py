@@ -142,7 +142,7 @@ def _collect_writes(writes: dict, outcomes: list[EpisodeOutcome], started: dict[
         if error is None:
             outcome = EpisodeOutcome(
                 path=episode.source_path, status="done", episode_id=episode.episode_id, rows=rows,
-                seconds=time.time() - started[episode.episode_id],
+                seconds=time.time() - started[episode.episode_id], warnings=list(episode.warnings),
             )
         else:
             outcome = _failed(episode, error, started)

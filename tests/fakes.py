@@ -7,7 +7,7 @@ import time
 
 import polars as pl
 
-from whoclaims import PIPELINE_VERSION
+from whoclaims import pipeline
 from whoclaims.records import Episode
 from whoclaims.schemas import EPISODE_TABLES, EPISODES, SENTENCES, TEXTS, TURNS, empty, to_frame
 from whoclaims.settings import Settings
@@ -26,14 +26,7 @@ def fake_extract_tables(episode: Episode, *, settings: Settings) -> dict[str, pl
     eid = episode.episode_id
     tables = {name: empty(schema) for name, schema in EPISODE_TABLES.items()}
     tables["texts"] = to_frame([{"episode_id": eid, "text": episode.text}], TEXTS)
-    tables["turns"] = to_frame(
-        [
-            {"episode_id": eid, "turn_id": t.turn_id, "speaker": t.speaker, "text": t.text,
-             "start_char": t.start_char, "end_char": t.end_char, "start_s": t.start_s, "end_s": t.end_s}
-            for t in episode.turns
-        ],
-        TURNS,
-    )
+    tables["turns"] = to_frame(pipeline.turn_rows(episode), TURNS)
     tables["sentences"] = to_frame(
         [
             {"episode_id": eid, "sentence_id": t.turn_id, "turn_id": t.turn_id, "speaker": t.speaker,
@@ -42,10 +35,5 @@ def fake_extract_tables(episode: Episode, *, settings: Settings) -> dict[str, pl
         ],
         SENTENCES,
     )
-    tables["episodes"] = to_frame(
-        [{"episode_id": eid, "title": episode.title, "format": episode.format, "source_path": episode.source_path,
-          "content_hash": episode.content_hash, "n_chars": len(episode.text), "n_turns": len(episode.turns),
-          "pipeline_version": PIPELINE_VERSION}],
-        EPISODES,
-    )
+    tables["episodes"] = to_frame([pipeline.episode_row(episode)], EPISODES)
     return tables

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import polars as pl
 from typer.testing import CliRunner
 
@@ -15,7 +20,7 @@ runner = CliRunner()
 def test_help_lists_every_command():
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("run", "show", "compare", "report", "evaluate", "serve"):
+    for command in ("run", "inspect", "show", "compare", "report", "evaluate", "serve"):
         assert command in result.output
 
 
@@ -58,3 +63,59 @@ def test_serve_without_a_server_explains_why(tmp_path, monkeypatch):
 def test_evaluate_reports_missing_gold(tmp_path):
     result = runner.invoke(app, ["evaluate", "--gold", str(tmp_path / "missing.jsonl"), "--claims", str(tmp_path)])
     assert result.exit_code == 2 and "no such gold file" in result.output
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+
+
+def test_inspect_shows_format_speakers_first_turns_and_warnings(tmp_path):
+    solo = tmp_path / "solo.txt"
+    solo.write_text("Host: Hello.\nHost: Still me.\n", encoding="utf-8")
+    result = runner.invoke(app, ["inspect", str(FIXTURES / "press_briefing.txt"), str(solo), "--turns", "2"])
+    assert result.exit_code == 0, result.output
+    assert f"{FIXTURES / 'press_briefing.txt'}: press, episode press_briefing, 8 turns, 4 speakers" in result.output
+    assert "Ms. Wells (2 turns; " in result.output and "written 'MS. WELLS'" in result.output
+    assert "Reporter (3 turns; " in result.output and "questioner" in result.output
+    assert "[0] Ms. Wells: Good afternoon, everyone." in result.output
+    assert "[1] Reporter: Thank you, Dana." in result.output and "[2]" not in result.output.split(str(solo))[0]
+    assert "WARNING one_speaker: one speaker, 'Host'" in result.output
+
+
+def test_inspect_reads_folders_and_markdown_and_prints_json(tmp_path):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "ep 1.md").write_text((FIXTURES / "podcast_timestamps.md").read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(app, ["inspect", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert (summary["episode_id"], summary["format"], summary["layout"]) == ("ep-1", "markdown", "timestamped")
+    assert [(s["speaker"], s["turns"], s["role"]) for s in summary["speakers"]] == [
+        ("Sam Okafor", 2, "host"), ("Mira Tal", 2, "guest"),
+    ]
+    assert summary["sections"] == ["Introduction", "Ceasefires"] and summary["warnings"] == []
+
+
+def test_inspect_fails_clearly_on_a_file_without_speech():
+    result = runner.invoke(app, ["inspect", str(FIXTURES / "front_matter_only.md")])
+    assert result.exit_code == 1
+    assert "front_matter_only.md: cannot be read: markdown: no speech found" in result.output
+
+
+def test_inspect_loads_no_model():
+    script = (
+        "import sys\nfrom typer.testing import CliRunner\nfrom whoclaims.cli import app\n"
+        f"result = CliRunner().invoke(app, ['inspect', {str(FIXTURES / 'page.html')!r}])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "loaded = sorted(name for name in ('spacy', 'torch', 'transformers', 'prefect') if name in sys.modules)\n"
+        "print(loaded)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parents[1], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_format_help_names_every_format():
+    from whoclaims.cli import FORMAT_HELP
+    from whoclaims.schemas import FORMATS
+
+    assert [name for name in FORMATS if name not in FORMAT_HELP] == []

@@ -50,14 +50,14 @@ def _run(inputs, out, **settings):
 def test_batch_processes_skips_and_records_failures(prefect_harness, fake_extract, tmp_path):
     inputs = _write_inputs(tmp_path / "in")
     (inputs / "empty.txt").write_bytes(b"")
-    (inputs / "bad name.txt").write_text("HOST: hi\n")
+    (inputs / "CON.txt").write_text("HOST: hi\n")  # a device name: no safe id can be made of it
     out = tmp_path / "out"
 
     manifest = _run([inputs], out)
     assert manifest["counts"] == {"done": 3, "skipped": 0, "failed": 2}
     errors = {Path(e["path"]).name: e["error"] for e in manifest["episodes"] if e["status"] == "failed"}
     assert "empty.txt" in errors["empty.txt"]
-    assert "bad name" in errors["bad name.txt"]
+    assert "CON" in errors["CON.txt"] and "unsafe episode id" in errors["CON.txt"]
     assert sorted(fake_extract) == ["ep0", "ep1", "ep2"]
     assert Store(out).episode_ids() == ["ep0", "ep1", "ep2"]
     assert json.loads(Store(out).manifest_path(manifest["run_id"]).read_text())["counts"]["done"] == 3

@@ -124,18 +124,20 @@ def test_inline_labels_roles_continuations_and_false_positives():
 def test_inline_label_variants():
     episode = read("inline_variants.txt")
     assert episode.format == "inline"
-    assert [turn.speaker for turn in episode.turns] == ["Host", "Host", "Host", "SPEAKER_00", "SPEAKER_01"]
-    assert [turn.role for turn in episode.turns[:3]] == ["host"] * 3
-    assert episode.turns[1].text == "Still the host here."
+    # Host, HOST and host are one speaker; their lines in a row are one turn, one paragraph each.
+    assert [turn.speaker for turn in episode.turns] == ["Host", "SPEAKER_00", "SPEAKER_01"]
+    assert [turn.role for turn in episode.turns] == ["host", None, None]
+    assert episode.turns[0].text == "Hello and welcome.\n\nStill the host here.\n\nAnd again."
+    assert episode.turns[0].speaker_label == "Host"
 
 
 def test_common_word_used_once_is_text(tmp_path):
     text = "Example: this is how it works.\nIt is simple.\n"
     assert detect_format(text, suffix=".txt") == "plain"
-    text = "Alice Jones: We start.\nQuestion: what now?\nAlice Jones: We go on.\n"
+    text = "Alice Jones: We start.\nQuestion: what now?\nAlice Jones: We go on.\nBob Ray: Fine.\n"
     episode = read_episode(write(tmp_path, "qa.txt", text))
-    assert [turn.speaker for turn in episode.turns] == ["Alice Jones", "Alice Jones"]
-    assert episode.turns[0].text == "We start.\nQuestion: what now?"
+    assert [turn.speaker for turn in episode.turns] == ["Alice Jones", "Bob Ray"]
+    assert episode.turns[0].text == "We start.\nQuestion: what now?\n\nWe go on."
 
 
 def test_single_capitalised_word_used_once_mid_speech_is_text(tmp_path):
@@ -405,10 +407,60 @@ def test_srt_that_does_not_parse(tmp_path):
     expect_error(write(tmp_path, "bad.srt", "1\nnot a timing line\nHello\n"), "no SRT cues found")
 
 
-@pytest.mark.parametrize("name", ["-rf.txt", "my episode.txt", "CON.txt", "nul.vtt", ".hidden.txt", "trail..txt"])
-def test_unsafe_episode_ids(tmp_path, name):
-    path = write(tmp_path, name, "Host: hello\n")
-    expect_error(path, "unsafe episode id from the file name")
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("CON.txt", "reserved"),
+        ("nul.vtt", "reserved"),
+        ("Con .txt", "reserved"),  # slugs to `con`, still a device name
+        ("line\nbreak.txt", "control characters"),
+        ("¿¡!.txt", "no letter or digit"),
+        ("日本語.txt", "no letter or digit"),
+    ],
+)
+def test_unsafe_episode_ids_that_cannot_be_made_safe(tmp_path, name, problem):
+    path = write(tmp_path, name, "Host: hello\nGuest: hi\n")
+    with pytest.raises(IngestError) as caught:
+        read_episode(path)
+    message = str(caught.value)
+    assert "\n" not in message and caught.value.path == str(path)
+    assert "unsafe episode id from the file name" in message
+    assert problem in message and "rename the file" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "episode_id"),
+    [
+        ("123 - Guest Name - Topic, Other Topic.txt", "123-guest-name-topic-other-topic"),
+        ("my episode.txt", "my-episode"),
+        ("-rf.txt", "rf"),
+        (".hidden.txt", "hidden"),
+        ("trail..txt", "trail"),
+        ("Ça va – épisode 3.md", "ca-va-episode-3"),
+        ("a/b".replace("/", "∕") + ".txt", "a-b"),  # a look-alike slash
+        ("RUS_78_2023.txt", "RUS_78_2023"),  # a safe name is kept as it is, case included
+    ],
+)
+def test_unsafe_but_fixable_file_names_are_slugged(tmp_path, name, episode_id):
+    path = write(tmp_path, name, "Host: hello\nGuest: hi\n")
+    episode = read_episode(path)
+    assert episode.episode_id == episode_id
+    assert episode.source_path == str(path)
+
+
+def test_a_long_file_name_is_cut_and_keeps_two_names_apart(tmp_path):
+    first = read_episode(write(tmp_path, "x " * 100 + "one.txt", "Host: hello\n")).episode_id
+    second = read_episode(write(tmp_path, "x " * 100 + "two.txt", "Host: hello\n")).episode_id
+    assert len(first) <= 128 and len(second) <= 128 and first != second
+    assert first.startswith("x-x-x")
+
+
+def test_the_sidecar_of_a_slugged_file_is_found_under_either_name(tmp_path):
+    path = write(tmp_path, "Ep 1 - Talks.txt", "Words without labels.\n")
+    write(tmp_path, "Ep 1 - Talks.meta.json", json.dumps({"default_speaker": "Jane Doe"}))
+    assert read_episode(path).speakers == ["Jane Doe"]
+    (tmp_path / "Ep 1 - Talks.meta.json").rename(tmp_path / "ep-1-talks.meta.json")
+    assert read_episode(path).speakers == ["Jane Doe"]
 
 
 def test_symlink_out_of_the_input_folder(tmp_path):

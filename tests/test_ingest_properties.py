@@ -13,6 +13,7 @@ from whoclaims.ingest import IngestError, detect_format, read_episode
 from whoclaims.ingest.decode import normalise_text
 from whoclaims.ingest.errors import TranscriptError
 from whoclaims.ingest.formats import parse_transcript
+from whoclaims.ingest.names import normalise_speaker
 from whoclaims.ingest.reader import build_episode
 from whoclaims.records import Episode
 from whoclaims.schemas import FORMATS
@@ -26,6 +27,11 @@ SPECIAL_LINES = st.sampled_from([
     "", " ", "WEBVTT", "NOTE a note", "00:00:01.000 --> 00:00:02.000", "00:00:01,000 --> 00:00:02,000 X1:0",
     "1", "[Music]", "(inaudible)", "<v Jane>Hi</v>", "<i>tagged</i> &amp;", "Thank you.", "Robert Person",
     "{", "[", "]", "}", '{"segments": [', '{"text": "hi", "speaker": "A"}', "\ufeff", "\u202e", "\x0c",
+    "---", "title: A", "# Heading", "## Part", "**Jane Doe:** hi", "**Jane Doe** *00:01:02*", "> quoted",
+    "- speaker: A", "  text: hi", "<p><b>Ann:</b> hi</p>", "<html><body>", "</p>", "Q    a question",
+    "Q: why?", "     MS. LEE:  words", "THE PRESIDENT:  yes", "END", "         END       2:55 P.M. EST",
+    "2:15 P.M. EST", "(Laughter.)", "[(00:01:02)](https://x.org/?t=62) more", "Ann Lee [(00:00:05)](https://x) hi",
+    "    Senator Roe. Thank you.", "(01:05:00) continued", "Name 01:02:03 text", "[00:00:05.20] - Speaker 2",
 ])
 LINES = st.one_of(
     SPECIAL_LINES,
@@ -108,7 +114,8 @@ def test_parsers_raise_only_ingest_errors_and_place_every_turn(text, fmt):
 
 
 @SETTINGS
-@given(text=st.one_of(TRANSCRIPTS, st.text()), suffix=st.sampled_from(["", ".txt", ".md", ".vtt", ".srt", ".json", "TXT"]))
+@given(text=st.one_of(TRANSCRIPTS, st.text()), suffix=st.sampled_from(
+    ["", ".txt", ".md", ".vtt", ".srt", ".json", "TXT", ".yaml", ".html"]))
 def test_detect_format_always_names_a_known_format(text, suffix):
     assert detect_format(normalise_text(text), suffix=suffix) in FORMATS
 
@@ -141,7 +148,7 @@ def folder(tmp_path_factory) -> Path:
         st.binary(max_size=300),
         st.builds(_encode, TRANSCRIPTS, st.sampled_from(["utf-8", "utf-8-sig", "utf-16-le", "cp1252"])),
     ),
-    suffix=st.sampled_from([".txt", ".vtt", ".srt", ".json", ".md"]),
+    suffix=st.sampled_from([".txt", ".vtt", ".srt", ".json", ".md", ".yaml", ".html"]),
 )
 def test_read_episode_raises_only_ingest_errors_and_places_every_turn(folder, data, suffix):
     path = folder / f"episode{suffix}"
@@ -156,3 +163,122 @@ def test_read_episode_raises_only_ingest_errors_and_places_every_turn(folder, da
     event(f"read as {episode.format}")
     assert episode.format in FORMATS
     assert_offsets(episode)
+
+
+# ---------------------------------------------------------------- no speech lost, in every shape
+# A conversation is rendered in one of the shapes people download, parsed back, and every
+# character of the spoken words must come back exactly once, in order, with the speakers.
+SPOKEN_WORDS = st.sampled_from([
+    "the", "war", "will", "end", "soon", "Ukraine", "talks", "Note:", "Example:", "NATO", "--", "it's",
+    "“quoted”", "e.g.", "50%", "$5", "Putin's", "first,", "hello.", "why?", "yes!", "a-b", "x/y", "[sic]",
+    "#1", "&", "<", "O'Brien", "naïve", "Київ", "at 10:30am", "x*y", "(laughs)", "(Laughter.)",
+])
+STARTERS = st.sampled_from(["we", "they", "i", "so", "and", "well,", "but", "yes,", "no,", "honestly"])
+PARAGRAPHS = st.lists(
+    st.builds(lambda first, rest: " ".join([first, *rest]), STARTERS, st.lists(SPOKEN_WORDS, max_size=25)),
+    min_size=1, max_size=3,
+)
+PEOPLE = {"Ann Lee": "ANN LEE", "Bob Ray": "MS. RAY", "Dr. Jane Doe": "THE PRESIDENT", "Omar Haddad": "Q"}
+CONVERSATIONS = st.lists(st.tuples(st.sampled_from(sorted(PEOPLE)), PARAGRAPHS), min_size=2, max_size=7)
+
+
+def _stamp(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _markdown(turns) -> str:
+    out = ["---", "title: A test", "source: https://example.org/t", "---", "", "# A test", ""]
+    second = 0
+    for index, (speaker, paragraphs) in enumerate(turns):
+        if index % 3 == 2:
+            out += [f"## Part {index}", ""]
+        for position, paragraph in enumerate(paragraphs):
+            second += 7
+            words = [f"[{word}](https://example.org/{n})" if n % 5 == 1 and word.isalpha() else
+                     f"**{word}**" if n % 7 == 3 and word.isalpha() else word
+                     for n, word in enumerate(paragraph.split())]
+            link = f"[({_stamp(second)})](https://video.example.org/?t={second})"
+            out += [(f"{speaker} {link} " if position == 0 else f"{link} ") + " ".join(words), ""]
+    return "\n".join(out)
+
+
+def _press(turns) -> str:
+    import textwrap
+
+    out = ["THE WHITE HOUSE", "Office of the Press Secretary", "", "East Room", "", "2:15 P.M. EST", ""]
+    for speaker, paragraphs in turns:
+        label = PEOPLE[speaker]
+        for position, paragraph in enumerate(paragraphs):
+            head = (f"{label}    " if label == "Q" else f"{label}:  ") if position == 0 else ""
+            out += textwrap.wrap(head + paragraph, width=72, initial_indent="     ") + [""]
+    return "\n".join([*out, "                 END          2:55 P.M. EST", ""])
+
+
+def _html(turns) -> str:
+    import html
+
+    body = []
+    for speaker, paragraphs in turns:
+        body.append(f"<p><strong>{html.escape(speaker)}:</strong> {html.escape(paragraphs[0])}</p>")
+        body += [f"<p>{html.escape(paragraph)}</p>" for paragraph in paragraphs[1:]]
+    return ("<!DOCTYPE html><html><head><title>T</title><script>x = 1</script></head><body><nav><a>Home</a></nav>"
+            f"<main>{''.join(body)}</main><footer>Footer</footer></body></html>")
+
+
+def _stamped(turns) -> str:
+    out, second = [], 0
+    for speaker, paragraphs in turns:
+        for position, paragraph in enumerate(paragraphs):
+            second += 5
+            out += [(f"{speaker} ({_stamp(second)}) " if position == 0 else f"({_stamp(second)}) ") + paragraph, ""]
+    return "\n".join(out)
+
+
+def _yaml(turns) -> str:
+    import yaml
+
+    return yaml.safe_dump({"title": "T", "turns": [{"speaker": s, "text": "\n\n".join(p)} for s, p in turns]},
+                          allow_unicode=True)
+
+
+def _json(turns) -> str:
+    return json.dumps({"utterances": [{"speaker": s, "text": "\n\n".join(p)} for s, p in turns]}, ensure_ascii=False)
+
+
+RENDERERS = {
+    "markdown": (_markdown, ".md"), "press": (_press, ".txt"), "html": (_html, ".html"),
+    "timestamped": (_stamped, ".txt"), "yaml": (_yaml, ".yaml"), "json": (_json, ".json"),
+    "inline": (lambda turns: "\n".join(f"{s}: " + "\n\n".join(p) for s, p in turns), ".txt"),
+}
+
+
+def _squeeze(text: str) -> str:
+    # Whitespace is layout, and a stage direction that wrapping leaves alone on a line is an aside, not
+    # speech (inside a line it stays: see test_ingest_formats).
+    return "".join(text.replace("(Laughter.)", "").replace("(laughs)", "").split())
+
+
+def _expected_speakers(turns, shape: str) -> list[str]:
+    names = [("Reporter" if PEOPLE[s] == "Q" else normalise_speaker(PEOPLE[s])) if shape == "press" else s
+             for s, _ in turns]
+    collapsed: list[str] = []
+    for index, name in enumerate(names):
+        # A speaker's turns in a row are one turn, unless a heading (Markdown: before every third) parts them.
+        heading = shape == "markdown" and index % 3 == 2
+        if not collapsed or collapsed[-1] != name or name == "Reporter" or heading:
+            collapsed.append(name)
+    return collapsed
+
+
+@SETTINGS
+@given(turns=CONVERSATIONS, shape=st.sampled_from(sorted(RENDERERS)))
+def test_parsing_never_loses_or_repeats_speech(folder, turns, shape):
+    render, suffix = RENDERERS[shape]
+    path = folder / f"conversation{suffix}"
+    path.write_text(render(turns), encoding="utf-8")
+    episode = read_episode(path)
+    assert_offsets(episode)
+    spoken = _squeeze("".join(paragraph for _, paragraphs in turns for paragraph in paragraphs))
+    assert _squeeze("".join(turn.text for turn in episode.turns)) == spoken
+    assert [turn.speaker for turn in episode.turns] == _expected_speakers(turns, shape)
+    assert episode.format == {"timestamped": "timestamped", "inline": "inline"}.get(shape, shape)

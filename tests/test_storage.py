@@ -157,3 +157,35 @@ def test_written_files_are_readable_like_ordinary_files(tmp_path):
     os.umask(mask)
     mode = store.partition_path("turns", "ep1").stat().st_mode & 0o777
     assert mode == 0o666 & ~mask
+
+
+def test_partitions_of_an_older_schema_stay_readable(tmp_path):
+    """A folder written before columns were added and the format Enum grew reads as the current schema."""
+    store = Store(tmp_path)
+    old_formats = pl.Enum(["speaker_header", "inline", "timestamped", "vtt", "srt", "json", "plain"])
+    old_turns = pl.DataFrame(
+        {"turn_id": [0], "speaker": ["A"], "speaker_id": [None], "role": [None], "text": ["Old."],
+         "start_char": [0], "end_char": [4], "start_s": [None], "end_s": [None], "retired": ["gone"]},
+        schema={"turn_id": pl.Int32, "speaker": pl.String, "speaker_id": pl.String, "role": pl.String,
+                "text": pl.String, "start_char": pl.Int64, "end_char": pl.Int64, "start_s": pl.Float64,
+                "end_s": pl.Float64, "retired": pl.String},
+    )
+    old_episode = pl.DataFrame({"title": ["t"], "format": ["inline"]}, schema={"title": pl.String, "format": old_formats})
+    for table, frame in (("turns", old_turns), ("episodes", old_episode)):
+        path = store.partition_path(table, "old")
+        path.parent.mkdir(parents=True)
+        frame.write_parquet(path)
+    tables = _tables("new", text="New.")
+    tables["turns"] = tables["turns"].with_columns(pl.lit("Intro").alias("section"))
+    tables["episodes"] = to_frame([{"episode_id": "new", "format": "markdown", "warnings": ["one_speaker: x"]}], EPISODES)
+    store.write_episode("new", tables)
+
+    turns = store.read("turns").sort("episode_id")
+    assert turns.schema == TURNS
+    assert turns.select("episode_id", "text", "section").rows() == [("new", "New.", "Intro"), ("old", "Old.", None)]
+    episodes = store.read("episodes").sort("episode_id")
+    assert episodes.schema == EPISODES
+    assert episodes.select("episode_id", "format", "warnings").rows() == [
+        ("new", "markdown", ["one_speaker: x"]), ("old", "inline", None),
+    ]
+    assert store.read("episodes", episode_id="old")["format"].to_list() == ["inline"]

@@ -3,7 +3,11 @@
 Each turn is parsed per paragraph (blank-line separated), and a paragraph longer
 than `max_chunk_chars` is cut at whitespace near that size, so no text ever
 reaches spaCy's `max_length` and memory stays bounded. Sentences never cross a
-paragraph or a turn.
+paragraph or a turn. A stage direction between sentences (`(Laughter.)`,
+`(Applause.)`, `[crosstalk 00:01:02]`) stays in the turn text but is not parsed:
+the text around it is parsed as two pieces, so it never starts or ends a
+sentence, nor therefore a claim; one inside a sentence ("they want -- (laughter)
+-- a deal") stays inside it.
 """
 
 from __future__ import annotations
@@ -11,13 +15,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from whoclaims.ingest.text import STAGE_DIRECTION_INLINE
 from whoclaims.records import AnnotatedEpisode, Episode, Segment, Sentence
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
+# Text before a stage direction that ends a sentence, or text after it that starts one.
+_SENTENCE_END = re.compile(r"[.?!:;\"”'’)\]]\s*$")
+_SENTENCE_START = re.compile(r"\s*[A-Z\"“'‘(\[]")
 
 
 def split_chunks(text: str, *, max_chars: int) -> Iterator[tuple[int, int]]:
-    """Half-open (start, end) pieces of `text`: paragraphs, cut further when longer than `max_chars`.
+    """Half-open (start, end) pieces of `text`: paragraphs, cut at stage directions between
+    sentences, and cut further when longer than `max_chars`.
 
     Leading and trailing whitespace of each piece is left out; empty pieces are skipped.
     """
@@ -26,9 +35,22 @@ def split_chunks(text: str, *, max_chars: int) -> Iterator[tuple[int, int]]:
     start = 0
     for match in [*_PARAGRAPH_BREAK.finditer(text), None]:
         end = match.start() if match else len(text)
-        yield from _cut(text, start, end, max_chars)
+        for piece_start, piece_end in _between_stage_directions(text, start, end):
+            yield from _cut(text, piece_start, piece_end, max_chars)
         if match:
             start = match.end()
+
+
+def _between_stage_directions(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """[start, end) without the stage directions that stand between sentences."""
+    position = start
+    for aside in STAGE_DIRECTION_INLINE.finditer(text, start, end):
+        before = text[position:aside.start()]
+        after = text[aside.end():end]
+        if not before.strip() or _SENTENCE_END.search(before) or not after.strip() or _SENTENCE_START.match(after):
+            yield position, aside.start()
+            position = aside.end()
+    yield position, end
 
 
 def _cut(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:

@@ -30,6 +30,8 @@ class EpisodeOutcome:
     error: str | None = None
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float | None = None
+    # What a person should check about the episode (`Episode.warnings`): one speaker, `Unknown`, an oversized turn.
+    warnings: list[str] = field(default_factory=list)
 
 
 def is_unchanged(episode: Episode, key: dict[str, Any], state: dict[str, dict[str, Any]]) -> bool:
@@ -66,6 +68,7 @@ def build_manifest(
         "seconds": round(finished - started, 3),
         "pid": os.getpid(),
         "counts": {status: counts.get(status, 0) for status in ("done", "skipped", "failed")},
+        "warned": sum(1 for outcome in outcomes if outcome.warnings),
         "rows_written": dict(sorted(rows.items())),
         "settings": settings.as_dict(),
         "settings_hash": settings.output_hash(),
@@ -83,6 +86,7 @@ def summary_rows(outcomes: list[EpisodeOutcome]) -> list[dict[str, Any]]:
             "mentions": outcome.rows.get("mentions", 0),
             "seconds": round(outcome.seconds, 2) if outcome.seconds is not None else None,
             "error": outcome.error or "",
+            "warnings": " | ".join(outcome.warnings),
         }
         for outcome in outcomes
     ]
@@ -128,7 +132,8 @@ def plan(episodes: list[Episode], *, store: Store, settings: Settings) -> tuple[
                 error=f"{episode.source_path}: episode id {episode.episode_id!r} is also produced by {sources[0]}",
             ))
         elif episode.episode_id in existing and is_unchanged(episode, pipeline.run_key(episode, settings), state):
-            outcomes.append(EpisodeOutcome(path=episode.source_path, status="skipped", episode_id=episode.episode_id))
+            outcomes.append(EpisodeOutcome(path=episode.source_path, status="skipped", episode_id=episode.episode_id,
+                                           warnings=list(episode.warnings)))
         else:
             todo.append(episode)
     return todo, outcomes

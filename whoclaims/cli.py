@@ -1,6 +1,7 @@
 """The `whoclaims` command line.
 
     whoclaims run [PATH ...] [--out DIR]      process transcripts (default data/raw -> data/processed)
+    whoclaims inspect FILE ...               show how files are read (format, speakers, warnings); no model
     whoclaims show TABLE [--episode ID]      print a table
     whoclaims compare [--episode ID]         compare episodes
     whoclaims report [--out report.html]     write a self-contained HTML report
@@ -36,6 +37,10 @@ DEFAULT_OUT = Path("data/processed")
 ConfigOption = Annotated[Optional[Path], typer.Option("--config", help="Settings file (TOML); default ./whoclaims.toml if present.")]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder of the tables.")]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's and whoclaims' log lines.")]
+FORMAT_HELP = (
+    "Force one input format for every file: speaker_header, inline, timestamped, press, plain, markdown, html, "
+    "vtt, srt, json or yaml (default: detected per file; `whoclaims inspect` shows what is detected)."
+)
 
 
 def _quiet_prefect(verbose: bool) -> None:
@@ -68,7 +73,7 @@ def run(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Transcript files or folders (default: data/raw).")] = None,
     out: OutOption = DEFAULT_OUT,
     config: ConfigOption = None,
-    format: Annotated[Optional[str], typer.Option("--format", help="Force one input format for every file.")] = None,
+    format: Annotated[Optional[str], typer.Option("--format", help=FORMAT_HELP)] = None,
     default_speaker: Annotated[Optional[str], typer.Option(help="Speaker of files with no speaker labels.")] = None,
     concurrency: Annotated[Optional[int], typer.Option(help="Episodes processed at once (default 2).")] = None,
     runner: Annotated[Optional[str], typer.Option(help="Task runner: thread (default) or dask.")] = None,
@@ -223,6 +228,7 @@ class _Progress:
 
 def _print_run_summary(manifest: dict, out: Path) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from whoclaims.batch import table_totals
@@ -236,7 +242,17 @@ def _print_run_summary(manifest: dict, out: Path) -> None:
     )
     for episode in manifest["episodes"]:
         if episode["status"] == "failed":
-            console.print(f"  [red]failed[/red] {episode['error']}", markup=True, highlight=False)
+            console.print(f"  [red]failed[/red] {escape(episode['error'])}", markup=True, highlight=False)
+    warned = [episode for episode in manifest["episodes"] if episode.get("warnings")]
+    if warned:
+        console.print(
+            f"[yellow]{len(warned)} file(s) with warnings[/yellow] (also in the `episodes.warnings` column "
+            "and the run manifest):", markup=True, highlight=False,
+        )
+    for episode in warned:
+        for warning in episode["warnings"]:
+            console.print(f"  [yellow]warning[/yellow] {escape(episode['path'])}: {escape(warning)}",
+                          markup=True, highlight=False)
     store = Store(out)
     totals = table_totals(store)
     written = manifest["rows_written"]
@@ -265,6 +281,43 @@ def _print_top_actors(console, store, *, episode_id: str | None = None, top: int
     )
     if frame.height:
         console.print("top actors: " + ", ".join(f"{r['canonical_name']} ({r['mentions']})" for r in frame.iter_rows(named=True)))
+
+
+@app.command("inspect")
+def inspect_command(
+    paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders.")],
+    config: ConfigOption = None,
+    format: Annotated[Optional[str], typer.Option("--format", help=FORMAT_HELP)] = None,
+    default_speaker: Annotated[Optional[str], typer.Option(help="Speaker of files with no speaker labels.")] = None,
+    turns: Annotated[int, typer.Option("--turns", help="First turns to show per file.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per file.")] = False,
+) -> None:
+    """Show how transcript files are read, without loading any model: the detected format,
+    the speakers with their turn counts, the first turns and any warnings. Exits 1 if a file cannot be read."""
+    settings = _settings(config, force_format=format, default_speaker=default_speaker)
+    missing = [str(path) for path in paths if not path.exists() and not path.is_symlink()]
+    if missing:
+        _fail(f"no such file or folder: {', '.join(missing)}")
+    from whoclaims import pipeline
+    from whoclaims.batch import list_inputs
+    from whoclaims.ingest import IngestError
+    from whoclaims.inspection import describe_episode, format_description
+
+    failed = 0
+    for path, root in list_inputs([str(path) for path in paths]):
+        try:
+            episode = pipeline.read(path, settings=settings, input_root=root)
+        except IngestError as error:
+            failed += 1
+            if as_json:
+                typer.echo(json.dumps({"path": path, "error": str(error)}, ensure_ascii=False))
+            else:
+                typer.secho(f"{path}: cannot be read: {error.problem}", fg=typer.colors.RED)
+            continue
+        summary = describe_episode(episode, first_turns=max(turns, 0))
+        typer.echo(json.dumps(summary, ensure_ascii=False) if as_json else format_description(summary) + "\n")
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,11 @@ log = logging.getLogger(__name__)
 
 
 def read(path: str | Path, *, settings: Settings, input_root: str | Path | None = None) -> Episode:
-    """Read and validate one transcript file (raises `whoclaims.ingest.IngestError`)."""
+    """Read and validate one transcript file (raises `whoclaims.ingest.IngestError`).
+
+    Speaker labels that name a person of the actors file ("PRESIDENT TRUMP", "Mr. Trump")
+    get that person's canonical name; the label stays in `speaker_label`. No model is loaded.
+    """
     from whoclaims.ingest import read_episode
 
     path = Path(path)
@@ -36,7 +41,40 @@ def read(path: str | Path, *, settings: Settings, input_root: str | Path | None 
         input_root=Path(input_root) if input_root else None,
         force_format=settings.force_format,
         default_speaker=settings.default_speaker_for(path.name),
+        canonical_speaker=canonical_speakers(settings.actors_file),
     )
+
+
+def canonical_speakers(actors_file: str) -> Callable[[str], str | None]:
+    """A function from a speaker label to the canonical name of the catalog person it names, else None.
+
+    Only people resolve: a label naming a state or an organisation ("Russia" as the UN
+    delegation) keeps the name it was given.
+    """
+    try:
+        stat = Path(actors_file).stat()
+    except OSError:
+        return _no_canonical_speaker
+    return _canonical_speakers(actors_file, stat.st_size, stat.st_mtime_ns)
+
+
+def _no_canonical_speaker(label: str) -> None:
+    del label
+
+
+@functools.lru_cache(maxsize=8)
+def _canonical_speakers(actors_file: str, size: int, mtime_ns: int) -> Callable[[str], str | None]:
+    from whoclaims.actors import load_actor_catalog
+
+    del size, mtime_ns  # cache key: an edited file is read again
+    catalog = load_actor_catalog(actors_file)
+
+    @functools.lru_cache(maxsize=4096)
+    def canonical(label: str) -> str | None:
+        actor_id, name = catalog.speaker_actor(label)
+        return name if catalog.type_of(actor_id) == "person" else None
+
+    return canonical
 
 
 @dataclass
@@ -115,14 +153,7 @@ def build_tables(annotated: AnnotatedEpisode, *, settings: Settings, models: Mod
     models = models or load_models(settings)
     episode = annotated.episode
     eid = episode.episode_id
-    turns = [
-        {
-            "episode_id": eid, "turn_id": t.turn_id, "speaker": t.speaker,
-            "speaker_id": annotated.speaker_ids.get(t.speaker), "role": t.role or episode.roles.get(t.speaker),
-            "text": t.text, "start_char": t.start_char, "end_char": t.end_char, "start_s": t.start_s, "end_s": t.end_s,
-        }
-        for t in episode.turns
-    ]
+    turns = turn_rows(episode, speaker_ids=annotated.speaker_ids)
     sentences = [
         {
             "episode_id": eid, "sentence_id": s.sentence_id, "turn_id": s.turn_id, "speaker": s.speaker,
@@ -131,13 +162,8 @@ def build_tables(annotated: AnnotatedEpisode, *, settings: Settings, models: Mod
         for s in annotated.sentences
     ]
     claims, assertions = claim_rows(annotated, settings=settings, models=models)
-    episode_row = {
-        "episode_id": eid, "title": episode.title, "description": episode.description, "date": episode.date,
-        "show": episode.show, "format": episode.format, "source_path": episode.source_path,
-        "content_hash": episode.content_hash, "settings_hash": settings.output_hash(),
-        "n_chars": len(episode.text), "n_tokens": annotated.n_tokens, "n_turns": len(episode.turns),
-        "n_sentences": len(annotated.sentences), "speakers": episode.speakers, "pipeline_version": PIPELINE_VERSION,
-    }
+    episode_rows = [episode_row(episode, settings_hash=settings.output_hash(), n_tokens=annotated.n_tokens,
+                                n_sentences=len(annotated.sentences))]
     return {
         "texts": to_frame([{"episode_id": eid, "text": episode.text}], TEXTS),
         "turns": to_frame(turns, TURNS),
@@ -146,7 +172,35 @@ def build_tables(annotated: AnnotatedEpisode, *, settings: Settings, models: Mod
         "actors": to_frame(actor_rows(annotated, catalog=models.catalog), ACTORS),
         "claims": to_frame(claims, CLAIMS),
         "assertions": to_frame(assertions, CLAIMS),
-        "episodes": to_frame([episode_row], EPISODES),
+        "episodes": to_frame(episode_rows, EPISODES),
+    }
+
+
+def turn_rows(episode: Episode, *, speaker_ids: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Rows of the `turns` table of `episode` (`speaker_ids` from the entity stage, if it ran)."""
+    speaker_ids = speaker_ids or {}
+    return [
+        {
+            "episode_id": episode.episode_id, "turn_id": t.turn_id, "speaker": t.speaker,
+            "speaker_id": speaker_ids.get(t.speaker), "role": t.role or episode.roles.get(t.speaker),
+            "text": t.text, "start_char": t.start_char, "end_char": t.end_char, "start_s": t.start_s, "end_s": t.end_s,
+            "section": t.section, "speaker_label": t.speaker_label,
+        }
+        for t in episode.turns
+    ]
+
+
+def episode_row(
+    episode: Episode, *, settings_hash: str | None = None, n_tokens: int | None = None, n_sentences: int | None = None,
+) -> dict[str, Any]:
+    """The row of the `episodes` table of `episode`: metadata, counts, warnings, provenance."""
+    return {
+        "episode_id": episode.episode_id, "title": episode.title, "description": episode.description,
+        "date": episode.date, "show": episode.show, "format": episode.format, "source_path": episode.source_path,
+        "content_hash": episode.content_hash, "settings_hash": settings_hash, "n_chars": len(episode.text),
+        "n_tokens": n_tokens, "n_turns": len(episode.turns), "n_sentences": n_sentences,
+        "speakers": episode.speakers, "pipeline_version": PIPELINE_VERSION, "url": episode.url,
+        "tags": list(episode.tags), "warnings": list(episode.warnings),
     }
 
 

@@ -23,6 +23,11 @@ class RawTurn:
     role: str | None = None
     start_s: float | None = None
     end_s: float | None = None
+    # The chapter heading the turn starts under (Markdown and HTML headings), if any.
+    section: str | None = None
+    # The speaker label as the file writes it ("MS. LEAVITT", "Q", "SPEAKER_00"); None when
+    # the file names no speaker for this turn (the default speaker).
+    label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,12 @@ class ParsedTranscript:
     date: str | None = None
     show: str | None = None
     roles: dict[str, str] = field(default_factory=dict)
+    url: str | None = None
+    tags: tuple[str, ...] = ()
+    # Speaker label -> canonical name, from the file itself (front matter, a JSON/YAML `speakers` map).
+    speaker_names: dict[str, str] = field(default_factory=dict)
+    # How the speakers were found inside a container format ("timestamped" inside "markdown").
+    layout: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +61,9 @@ class Turn:
     end_char: int
     start_s: float | None = None
     end_s: float | None = None
+    section: str | None = None
+    # The label as written in the file (`RawTurn.label`); None for the default speaker.
+    speaker_label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +82,13 @@ class Episode:
     show: str | None = None
     # speaker name -> role ("host", "guest", ...) from labels or the sidecar
     roles: dict[str, str] = field(default_factory=dict)
+    url: str | None = None
+    tags: tuple[str, ...] = ()
+    # Problems a reader should look at (one speaker, `Unknown`, an oversized turn), each
+    # "<code>: <what and how to fix it>"; see `whoclaims.ingest.checks`.
+    warnings: tuple[str, ...] = ()
+    # The speaker layout inside a container format (see `ParsedTranscript.layout`).
+    layout: str | None = None
 
     @property
     def speakers(self) -> list[str]:

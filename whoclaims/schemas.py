@@ -12,7 +12,13 @@ from typing import Any
 
 import polars as pl
 
-FORMATS = ("speaker_header", "inline", "timestamped", "vtt", "srt", "json", "plain")
+# Text layouts (speaker_header .. plain, press), caption and data formats, and the
+# containers whose markup is removed before a text layout is read (markdown, html).
+# New names go at the end: storage reads older partitions whose Enum lacks them.
+FORMATS = (
+    "speaker_header", "inline", "timestamped", "vtt", "srt", "json", "plain",
+    "markdown", "press", "yaml", "html",
+)
 FormatEnum = pl.Enum(list(FORMATS))
 
 STANCES = ("favor", "against", "none")
@@ -53,6 +59,10 @@ EPISODES = pl.Schema({
     "n_sentences": pl.Int32,
     "speakers": pl.List(pl.String),
     "pipeline_version": pl.String,
+    "url": pl.String,
+    "tags": pl.List(pl.String),
+    # "<code>: <problem and fix>" for one speaker, `Unknown` or oversized turns (ingest.checks).
+    "warnings": pl.List(pl.String),
 })
 
 TEXTS = pl.Schema({
@@ -71,6 +81,10 @@ TURNS = pl.Schema({
     "end_char": pl.Int64,
     "start_s": pl.Float64,
     "end_s": pl.Float64,
+    # Chapter heading the turn starts under (Markdown/HTML headings).
+    "section": pl.String,
+    # The label as the file writes it ("MS. LEAVITT", "Q"); `speaker` is the canonical name.
+    "speaker_label": pl.String,
 })
 
 SENTENCES = pl.Schema({

@@ -11,7 +11,9 @@ Layout of an output folder (default `data/processed/`):
 Every write is atomic: a temporary file in the same folder (a name starting
 with `.` and not ending in `.parquet`), fsync, then `os.replace`. A crash
 leaves the old file or the new one, never a torn one. Readers scan the
-partitions and skip hidden and underscore files.
+partitions and skip hidden and underscore files. Partitions written under an
+older schema of a table (before a column was added or an Enum gained labels)
+are read as the current schema: added columns null, dropped ones left out.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -195,17 +198,21 @@ class Store:
             path = self.comparison_path(table)
             return pl.scan_parquet(path) if path.is_file() else empty(schema).lazy()
         folder = self.table_dir(table)
-        if not any(folder.glob(f"episode_id=*/{PART_NAME}")):
+        parts = sorted(folder.glob(f"episode_id=*/{PART_NAME}"))
+        if not parts:
             return empty(schema).lazy()
         file_schema = pl.Schema({k: v for k, v in schema.items() if k != "episode_id"})
-        frame = pl.scan_parquet(
-            folder / "**" / "*.parquet",
-            hive_partitioning=True,
-            hive_schema=pl.Schema({"episode_id": pl.String}),
-            schema=file_schema,
-            hidden_file_prefix=[".", "_"],
-        )
-        return frame.select(list(schema.names()))
+        older = [path for path in parts if _file_schema(path) != file_schema]
+        if not older:
+            frame = pl.scan_parquet(
+                folder / "**" / "*.parquet",
+                hive_partitioning=True,
+                hive_schema=pl.Schema({"episode_id": pl.String}),
+                schema=file_schema,
+                hidden_file_prefix=[".", "_"],
+            )
+            return frame.select(list(schema.names()))
+        return _scan_drifted(parts, schema)
 
     def read(self, table: str, *, episode_id: str | None = None) -> pl.DataFrame:
         frame = self.scan(table)
@@ -293,3 +300,47 @@ class Store:
                     del _HELD[self.root]
         finally:
             handle.close()
+
+
+@functools.lru_cache(maxsize=65536)
+def _cached_file_schema(path: str, size: int, mtime_ns: int) -> pl.Schema:
+    del size, mtime_ns  # cache key only: a rewritten partition is read again
+    return pl.read_parquet_schema(path)
+
+
+def _file_schema(path: Path) -> pl.Schema | None:
+    """The schema stored in one partition file (cached until the file changes); None if unreadable."""
+    try:
+        stat = path.stat()
+        return _cached_file_schema(str(path), stat.st_size, stat.st_mtime_ns)
+    except (OSError, pl.exceptions.PolarsError):
+        return None
+
+
+def _scan_drifted(parts: list[Path], schema: pl.Schema) -> pl.LazyFrame:
+    """Scan partitions written under older schemas of the same table, as `schema`.
+
+    Partitions are grouped by the schema their files carry; each group is scanned
+    with its own schema, then columns are cast to the current dtypes (an Enum that
+    gained labels, for instance), columns added since are null and columns dropped
+    since are left out. A dtype that cannot be cast fails at collect.
+    """
+    groups: dict[tuple, tuple[pl.Schema, list[Path]]] = {}
+    for path in parts:
+        found = _file_schema(path)
+        if found is None:
+            raise StorageError(f"{path}: cannot read the Parquet schema of this partition")
+        groups.setdefault(tuple((name, str(dtype)) for name, dtype in found.items()), (found, []))[1].append(path)
+    frames = []
+    for found, paths in groups.values():
+        frame = pl.scan_parquet(
+            [str(path) for path in paths],
+            hive_partitioning=True,
+            hive_schema=pl.Schema({"episode_id": pl.String}),
+            schema=found,
+        )
+        frames.append(frame.select([
+            pl.col(name).cast(dtype) if name in found or name == "episode_id" else pl.lit(None, dtype=dtype).alias(name)
+            for name, dtype in schema.items()
+        ]))
+    return pl.concat(frames, how="vertical")

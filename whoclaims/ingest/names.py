@@ -12,6 +12,8 @@ import re
 
 from whoclaims.ingest.decode import normalise_text
 
+# The speaker of text that names none, when nobody named one either.
+UNKNOWN_SPEAKER = "Unknown"
 # Diarisation-style labels, kept exactly as written: SPEAKER_00, Speaker 1, spk-2, Speaker A.
 _DIARISATION = re.compile(
     r"(?i:speaker|spk|spkr|person|participant|voice|unknown|caller|guest)(?:[ _-]?[0-9]{1,3}|[ _-][A-Z])"
@@ -40,6 +42,25 @@ anyway actually basically obviously certainly of course sorry wow great good fin
 correct interesting perfect cool awesome welcome morning afternoon evening night again more
 look listen remember imagine consider think see wait say tell ask
 """.split())
+# Titles and offices that open a press or hearing label (`MS. LEAVITT`, `THE PRESIDENT`).
+TITLE_WORDS = frozenset("""
+mr mrs ms miss mx dr prof professor sir dame lord lady madam president secretary senator sen
+representative rep congressman congresswoman governor gov mayor ambassador general gen admiral adm
+colonel col major captain sergeant chairman chairwoman chair speaker leader minister chancellor king
+queen prince princess director administrator judge justice commissioner spokesperson spokesman member
+spokeswoman counsel premier president-elect secretary-general general
+""".split())
+# Offices that name a speaker on their own (`THE CHAIRMAN:`, `PRESIDENT:`).
+SOLO_TITLES = frozenset("""
+president secretary senator chairman chairwoman chair speaker minister chancellor king queen premier
+ambassador governor mayor judge justice commissioner director administrator spokesperson spokesman
+spokeswoman counsel president-elect secretary-general
+""".split())
+# Words that qualify the title after them (`VICE PRESIDENT`, `FIRST LADY`, `PRIME MINISTER`).
+_TITLE_QUALIFIERS = frozenset({"vice", "acting", "deputy", "first", "press", "prime", "attorney", "former",
+                               "chief", "lieutenant", "foreign", "defense", "defence", "majority", "minority", "audience",
+                               "ranking"})
+_TITLE_CONNECTORS = frozenset({"of", "the", "for", "and"})
 # Lower-case particles that may sit inside a name ("Ludwig van Beethoven").
 _PARTICLES = frozenset({"de", "da", "del", "della", "der", "den", "di", "du", "la", "le", "van", "von", "bin", "ibn", "al", "y", "e"})
 _TOKEN = re.compile(r"[^\W\d_][\w'’\-]*\.?")
@@ -47,6 +68,8 @@ _TOKEN = re.compile(r"[^\W\d_][\w'’\-]*\.?")
 _SENTENCE_PUNCTUATION = re.compile(r"[?!;:,\"“”()\[\]{}<>]|\.$")
 MAX_NAME_CHARS = 40
 MAX_NAME_TOKENS = 4
+_MC_PREFIX = re.compile(r"\bMc(?=[A-Z])")
+_MC_WORD = re.compile(r"(?i:mc)(?P<rest>[^\W\d_]{2,}.*)")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -60,10 +83,24 @@ def normalise_speaker(label: str) -> str:
         return name
     if name.casefold() in ROLE_WORDS:
         return name.title()
-    letters = [char for char in name if char.isalpha()]
-    if len(letters) > 1 and all(char.isupper() for char in letters):
-        return name.title()
+    if is_capitals(name):
+        return " ".join(_title_word(word) for word in name.split())
     return name
+
+
+def is_capitals(name: str) -> bool:
+    """True for a label written in capitals: every letter upper case, but for the `c` of a `Mc`
+    prefix ("MR. McCLELLAN"); at least two letters."""
+    letters = [char for char in _MC_PREFIX.sub("MC", name) if char.isalpha()]
+    return len(letters) > 1 and all(char.isupper() for char in letters)
+
+
+def _title_word(word: str) -> str:
+    """A word in capitals in title case, keeping `Mc` names whole ("MCCLELLAN" -> "McClellan")."""
+    match = _MC_WORD.fullmatch(word)
+    if match:
+        return "Mc" + match["rest"].title()
+    return word.title()
 
 
 def normalise_role(role: str) -> str | None:
@@ -104,16 +141,54 @@ def is_name_like(name: str) -> bool:
     return True
 
 
+def is_titled_label(name: str) -> bool:
+    """True for a label made of a title or office and optionally a name, as press and hearing
+    transcripts write them: `MS. LEAVITT`, `PRESIDENT TRUMP`, `THE PRESIDENT`, `SECRETARY OF
+    STATE RUBIO`, `The Chairman`, `Senator Risch`.
+
+    After an optional `The` and qualifiers (`Vice`, `Acting`, `First`, ...), a title
+    must come; the rest are titles, capitalised name words or the connectors `of`,
+    `the`, `for`, `and`. A title alone must be an office (`CHAIRMAN`, not `GENERAL`);
+    after `The`, every word must be a title ("The Problem" is not a speaker).
+    """
+    if not name or len(name) > 60 or _SENTENCE_PUNCTUATION.search(name):
+        return False
+    tokens = name.split()
+    if not 1 <= len(tokens) <= 6 or not all(_TOKEN.fullmatch(token) for token in tokens):
+        return False
+    words = [token.rstrip(".").casefold() for token in tokens]
+    leading_the = words[0] == "the"
+    if leading_the:
+        tokens, words = tokens[1:], words[1:]
+    position = 0
+    while position < len(words) - 1 and words[position] in _TITLE_QUALIFIERS:
+        position += 1
+    if not words or words[position] not in TITLE_WORDS or not tokens[0][0].isupper():
+        return False
+    rest = list(zip(tokens[position + 1:], words[position + 1:], strict=True))
+    if not rest and not leading_the and words[position] not in SOLO_TITLES:
+        return False
+    for token, word in rest:
+        if word in _TITLE_CONNECTORS or (word in TITLE_WORDS and token[0].isupper()):
+            continue
+        if leading_the or not token[0].isupper() or word in _NOT_NAMES or word in _RECURRING_ONLY:
+            return False
+    return True
+
+
 def accept_label(name: str, *, count: int, one_off_ok: bool) -> bool:
     """Decide whether a label seen `count` times names a speaker.
 
     Diarisation labels and role words always do. A name-like label does when it
     recurs, or once when `one_off_ok` (the caller's layout makes a single use
-    credible). Q&A labels (`Q`, `Answer`) do only when they recur. Everything
-    else, including common words such as `Note` or `Example`, is text.
+    credible); so does a titled label (`is_titled_label`), and once also when written in
+    capitals (`MS. LEAVITT:`). Q&A labels (`Q`, `Answer`) do only when they recur.
+    Everything else, including common words such as `Note` or `Example`, is text.
     """
     if is_diarisation_label(name) or is_role_word(name):
         return True
+    if is_titled_label(name):
+        return count >= 2 or one_off_ok or is_capitals(name)
     tokens = name.split()
     if len(tokens) == 1 and tokens[0].casefold() in _RECURRING_ONLY:
         return count >= 2 and tokens[0][0].isupper()

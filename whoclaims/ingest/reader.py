@@ -2,40 +2,92 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import logging
 import os
+import re
 import stat
+import unicodedata
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from whoclaims.ingest.checks import episode_warnings
 from whoclaims.ingest.decode import decode_transcript
 from whoclaims.ingest.errors import IngestError, TranscriptError
 from whoclaims.ingest.formats import detect_format, parse_transcript
-from whoclaims.ingest.names import normalise_speaker
-from whoclaims.ingest.sidecar import Sidecar, parse_sidecar, sidecar_path
+from whoclaims.ingest.names import UNKNOWN_SPEAKER, normalise_speaker
+from whoclaims.ingest.sidecar import SIDECAR_SUFFIX, Sidecar, parse_sidecar
 from whoclaims.records import Episode, ParsedTranscript, Turn
 from whoclaims.schemas import FORMATS
 from whoclaims.storage import EpisodeIdError, validate_episode_id
 
 log = logging.getLogger(__name__)
 
-UNKNOWN_SPEAKER = "Unknown"
+__all__ = ["UNKNOWN_SPEAKER", "build_episode", "episode_id_for", "read_episode", "slug_episode_id"]
+
 TURN_SEPARATOR = "\n\n"
 # Path errors that no retry will cure.
 _BAD_PATH_ERRNOS = frozenset({errno.ELOOP, errno.ENOTDIR, errno.ENAMETOOLONG, errno.EACCES})
+_SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+", re.ASCII)
+_SLUG_DASHES = re.compile(r"[-.]*-[-.]*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MAX_SLUG_CHARS = 128
+# A label as a speaker map is keyed: case and spacing aside, a final colon or full stop dropped.
+_LABEL_KEY = re.compile(r"[\s:.]+$")
+
+
+def slug_episode_id(stem: str) -> str:
+    """A safe episode id made from an unsafe file name stem, or "" when none can be made.
+
+    Letters lose their accents, the name is lower-cased, every run of characters other
+    than letters, digits, `.`, `_` and `-` becomes one `-`, and separators at either
+    end go ("123 - Guest Name - Topic, Other" -> "123-guest-name-topic-other"). A slug
+    longer than 128 characters is cut and ends in a hash of the whole name, so two long
+    names stay apart.
+    """
+    # Accents go (decomposed, their combining marks dropped); any other non-ASCII character separates words.
+    bare = "".join(char for char in unicodedata.normalize("NFKD", stem) if not unicodedata.combining(char))
+    slug = _SLUG_DASHES.sub("-", _SLUG_UNSAFE.sub("-", bare)).strip("-._").lower()
+    if len(slug) > _MAX_SLUG_CHARS:
+        digest = hashlib.sha256(stem.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        slug = f"{slug[:_MAX_SLUG_CHARS - 9].rstrip('-._')}-{digest}"
+    return slug
 
 
 def episode_id_for(path: Path) -> str:
-    """Episode id of a transcript file: its name without the last suffix, validated.
+    """Episode id of a transcript file: its name without the last suffix.
+
+    A safe name (`whoclaims.storage.validate_episode_id`) is the id as it is; any other
+    name is slugged (`slug_episode_id`). Names with control characters, reserved device
+    names (`CON`, `NUL`) and names with no letter or digit are refused.
 
     Raises:
-        IngestError: the id is not a safe name (`whoclaims.storage.validate_episode_id`).
+        IngestError: the name cannot be made a safe id.
     """
+    stem = Path(path.name).stem
     try:
-        return validate_episode_id(Path(path.name).stem)
+        return validate_episode_id(stem)
     except EpisodeIdError as error:
-        raise IngestError(path, f"unsafe episode id from the file name: {error}") from error
+        problem = error
+    if _CONTROL.search(stem):
+        raise IngestError(path, f"unsafe episode id from the file name: {problem}; a name with control "
+                                "characters is refused, rename the file")
+    slug = slug_episode_id(stem)
+    try:
+        episode_id = validate_episode_id(slug)
+    except EpisodeIdError as error:
+        raise IngestError(path, f"unsafe episode id from the file name: {problem}, and it cannot be made safe "
+                                f"({error if slug else 'no letter or digit to keep'}); rename the file") from error
+    log.info("%s: episode id %r (the file name is not a safe id)", path, episode_id)
+    return episode_id
+
+
+def sidecar_candidates(path: Path, episode_id: str) -> list[Path]:
+    """Where the sidecar of a transcript may be: `<file stem>.meta.json`, else `<episode id>.meta.json`."""
+    stem = Path(path.name).stem
+    return list(dict.fromkeys(path.with_name(f"{name}{SIDECAR_SUFFIX}") for name in (stem, episode_id)))
 
 
 def read_bytes_within(path: Path, root: Path) -> bytes:
@@ -79,6 +131,15 @@ def read_sidecar(path: Path, root: Path) -> Sidecar | None:
     return parse_sidecar(path, read_bytes_within(path, root))
 
 
+def find_sidecar(path: Path, episode_id: str, root: Path) -> Sidecar | None:
+    """The first sidecar of `sidecar_candidates` that exists, parsed; None when there is none."""
+    for candidate in sidecar_candidates(path, episode_id):
+        sidecar = read_sidecar(candidate, root)
+        if sidecar is not None:
+            return sidecar
+    return None
+
+
 def resolve_default_speaker(sidecar: Sidecar | None, default_speaker: str | None) -> str:
     """Speaker of text that names none: the sidecar's default, the argument, the sidecar's only speaker, "Unknown"."""
     if sidecar and sidecar.default_speaker:
@@ -96,6 +157,7 @@ def read_episode(
     input_root: str | os.PathLike[str] | None = None,
     force_format: str | None = None,
     default_speaker: str | None = None,
+    canonical_speaker: Callable[[str], str | None] | None = None,
 ) -> Episode:
     """Read a transcript file, and its `<stem>.meta.json` sidecar if present, into an `Episode`.
 
@@ -105,6 +167,8 @@ def read_episode(
         force_format: parse as this format instead of detecting one (a sidecar `format` wins over it,
             being specific to the file).
         default_speaker: speaker of text that names none (after the sidecar's `default_speaker`).
+        canonical_speaker: the canonical name of a speaker label, when known (`PRESIDENT TRUMP` ->
+            `Donald Trump`, from the actors file), else None; used for labels no speaker map names.
 
     Raises:
         IngestError: the file or its sidecar cannot be read as an episode; the message names the file.
@@ -121,22 +185,34 @@ def read_episode(
         text = decode_transcript(data)
     except TranscriptError as error:
         raise IngestError(path, str(error)) from error
-    sidecar = read_sidecar(sidecar_path(path, episode_id), root)
+    sidecar = find_sidecar(path, episode_id, root)
     fmt = (sidecar and sidecar.format) or force_format or detect_format(text, suffix=path.suffix)
-    parsed = parse_transcript(
-        text, format=fmt, default_speaker=resolve_default_speaker(sidecar, default_speaker), source=path
-    )
+    fallback = resolve_default_speaker(sidecar, default_speaker)
+    parsed = parse_transcript(text, format=fmt, default_speaker=fallback, source=path)
     digest = hashlib.sha256(data)
     if sidecar:
         digest.update(sidecar.raw)
     try:
         episode = build_episode(
-            parsed, episode_id=episode_id, source_path=source_path, content_hash=digest.hexdigest(), sidecar=sidecar
+            parsed, episode_id=episode_id, source_path=source_path, content_hash=digest.hexdigest(), sidecar=sidecar,
+            canonical_speaker=canonical_speaker,
         )
     except TranscriptError as error:
-        raise IngestError(path, f"{fmt}: {error}") from error
+        raise IngestError(path, f"{fmt}: {error}{_no_speech_detail(parsed)}") from error
+    given = fallback != UNKNOWN_SPEAKER and episode.speakers == [fallback]
+    episode = dataclasses.replace(episode, warnings=episode_warnings(episode, speaker_given=given))
+    for warning in episode.warnings:
+        log.info("%s: %s", path, warning)
     log.debug("read %s: %s, %d turns, %d chars", path, fmt, len(episode.turns), len(episode.text))
     return episode
+
+
+def _no_speech_detail(parsed: ParsedTranscript) -> str:
+    """Why a file gave no speech, when its metadata shows what it did hold."""
+    found = [name for name in ("title", "date", "url", "description") if getattr(parsed, name)]
+    if not found:
+        return ""
+    return f" (the file holds only metadata: {', '.join(found)}; no text after it reads as speech)"
 
 
 def build_episode(
@@ -146,19 +222,23 @@ def build_episode(
     source_path: str,
     content_hash: str,
     sidecar: Sidecar | None = None,
+    canonical_speaker: Callable[[str], str | None] | None = None,
 ) -> Episode:
     """Place parsed turns in one episode text (turn texts joined by a blank line) and apply the sidecar.
 
-    Turns with empty text are dropped; `turn_id` counts the kept ones from 0.
+    Turns with empty text are dropped; `turn_id` counts the kept ones from 0. A turn's
+    speaker is, in order: the name a speaker map (the sidecar's, then the file's own)
+    gives its label; the canonical name `canonical_speaker` knows for the label; the
+    name the parser made of it. The label as written is kept in `speaker_label`.
 
     Raises:
         TranscriptError: no turn with text remains ("no speech found").
     """
+    names = {_label_key(label): name for label, name in parsed.speaker_names.items()}
+    if sidecar:
+        names.update({_label_key(label): name for label, name in sidecar.speaker_names.items()})
     # Roles: the file's own, then those its labels carry (`NAME, HOST:`), then the sidecar's.
     roles = dict(parsed.roles)
-    roles.update({turn.speaker: turn.role for turn in parsed.turns if turn.role})
-    if sidecar:
-        roles.update(sidecar.roles)
     turns: list[Turn] = []
     texts: list[str] = []
     offset = 0
@@ -168,22 +248,32 @@ def build_episode(
             continue
         if texts:
             offset += len(TURN_SEPARATOR)
-        speaker = raw.speaker or UNKNOWN_SPEAKER
-        role = sidecar.roles.get(speaker) if sidecar else None
+        speaker = _speaker(raw.speaker or UNKNOWN_SPEAKER, raw.label, names, canonical_speaker)
+        if raw.role:
+            roles[speaker] = raw.role
         turns.append(Turn(
             turn_id=len(turns),
             speaker=speaker,
-            role=role or raw.role or roles.get(speaker),
+            role=raw.role,
             text=text,
             start_char=offset,
             end_char=offset + len(text),
             start_s=raw.start_s,
             end_s=raw.end_s,
+            section=raw.section,
+            speaker_label=raw.label,
         ))
         texts.append(text)
         offset += len(text)
     if not turns:
         raise TranscriptError("no speech found")
+    if sidecar:
+        roles.update(sidecar.roles)
+    turns = [
+        dataclasses.replace(turn, role=(sidecar.roles.get(turn.speaker) if sidecar else None) or turn.role
+                            or roles.get(turn.speaker))
+        for turn in turns
+    ]
     return Episode(
         episode_id=episode_id,
         source_path=source_path,
@@ -196,7 +286,28 @@ def build_episode(
         date=_first(sidecar and sidecar.date, parsed.date),
         show=_first(sidecar and sidecar.show, parsed.show),
         roles=roles,
+        url=_first(sidecar and sidecar.url, parsed.url),
+        tags=parsed.tags,
+        layout=parsed.layout,
     )
+
+
+def _label_key(label: str) -> str:
+    return _LABEL_KEY.sub("", " ".join(label.split())).casefold()
+
+
+def _speaker(
+    parsed: str, label: str | None, names: Mapping[str, str], canonical_speaker: Callable[[str], str | None] | None,
+) -> str:
+    """The speaker of one turn (see `build_episode`)."""
+    if label is None:
+        return parsed
+    for key in (_label_key(label), _label_key(parsed)):
+        if key in names:
+            return names[key]
+    if canonical_speaker is not None:
+        return canonical_speaker(label) or parsed
+    return parsed
 
 
 def _first(*values: str | None) -> str | None:

@@ -1,9 +1,12 @@
 """The optional `<stem>.meta.json` sidecar beside a transcript.
 
-Keys, all optional: `title`, `date`, `show`, `description` (strings),
-`speakers` (names, or `{"name": ..., "role": ...}` objects), `default_speaker`,
-`format` (one of `whoclaims.schemas.FORMATS`, forces it). The sidecar wins over
-what the transcript itself says. Unknown keys are logged and ignored.
+Keys, all optional: `title`, `date`, `show`, `description`, `source` or `url`
+(strings), `speakers`, `default_speaker`, `format` (one of
+`whoclaims.schemas.FORMATS`, forces it). `speakers` is a list of names or of
+`{"name": ..., "role": ..., "label": ...}` objects, or a map from the label a
+file writes to the speaker's name (`{"THE PRESIDENT": "Donald Trump", "Q":
+{"name": "Jane Roe", "role": "questioner"}}`). The sidecar wins over what the
+transcript itself says. Unknown keys are logged and ignored.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ log = logging.getLogger(__name__)
 
 SIDECAR_SUFFIX = ".meta.json"
 _TEXT_FIELDS = ("title", "date", "show", "description")
-_KNOWN_KEYS = frozenset({*_TEXT_FIELDS, "speakers", "default_speaker", "format"})
+_URL_FIELDS = ("url", "source")
+_KNOWN_KEYS = frozenset({*_TEXT_FIELDS, *_URL_FIELDS, "speakers", "default_speaker", "format"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +44,9 @@ class Sidecar:
     roles: dict[str, str] = field(default_factory=dict)
     default_speaker: str | None = None
     format: str | None = None
-
-
-def sidecar_path(transcript: Path, episode_id: str) -> Path:
-    """Where the sidecar of a transcript with this episode id would be."""
-    return transcript.with_name(f"{episode_id}{SIDECAR_SUFFIX}")
+    url: str | None = None
+    # Label as a file writes it -> speaker name.
+    speaker_names: dict[str, str] = field(default_factory=dict)
 
 
 def parse_sidecar(path: Path, raw: bytes) -> Sidecar:
@@ -68,7 +70,8 @@ def parse_sidecar(path: Path, raw: bytes) -> Sidecar:
         log.warning("%s: ignoring unknown sidecar keys %s", path, unknown)
     try:
         texts = {name: _string(data.get(name), name) for name in _TEXT_FIELDS}
-        speakers, roles = _speakers(data.get("speakers"))
+        url = next((value for value in (_string(data.get(name), name) for name in _URL_FIELDS) if value), None)
+        speakers, roles, speaker_names = _speakers(data.get("speakers"))
         default_speaker = _string(data.get("default_speaker"), "default_speaker")
         fmt = _string(data.get("format"), "format")
     except ValueError as error:
@@ -82,6 +85,8 @@ def parse_sidecar(path: Path, raw: bytes) -> Sidecar:
         roles=roles,
         default_speaker=normalise_speaker(default_speaker) if default_speaker else None,
         format=fmt,
+        url=url,
+        speaker_names=speaker_names,
         **texts,
     )
 
@@ -97,25 +102,34 @@ def _string(value: Any, key: str) -> str | None:
     return text or None
 
 
-def _speakers(value: Any) -> tuple[tuple[str, ...], dict[str, str]]:
+def _speakers(value: Any) -> tuple[tuple[str, ...], dict[str, str], dict[str, str]]:
+    """(names, name -> role, label -> name) of the `speakers` list or map."""
     if value is None:
-        return (), {}
-    if not isinstance(value, list):
-        raise ValueError(f"'speakers' must be a list, got {type(value).__name__}")
+        return (), {}, {}
+    if isinstance(value, dict):
+        items = [(str(label), item, f"speakers[{label!r}]") for label, item in value.items()]
+    elif isinstance(value, list):
+        items = [(None, item, f"speakers[{index}]") for index, item in enumerate(value)]
+    else:
+        raise ValueError(f"'speakers' must be a list or a map of labels to names, got {type(value).__name__}")
     names: list[str] = []
     roles: dict[str, str] = {}
-    for index, item in enumerate(value):
+    labels: dict[str, str] = {}
+    for label, item, where in items:
         if isinstance(item, str):
             name, role = item, None
         elif isinstance(item, dict):
             name = item.get("name")
-            role = _string(item.get("role"), f"speakers[{index}].role")
+            role = _string(item.get("role"), f"{where}.role")
+            label = label or _string(item.get("label"), f"{where}.label")
         else:
-            raise ValueError(f"speakers[{index}] must be a name or an object with 'name', got {type(item).__name__}")
+            raise ValueError(f"{where} must be a name or an object with 'name', got {type(item).__name__}")
         if not isinstance(name, str) or not normalise_speaker(name):
-            raise ValueError(f"speakers[{index}] has no 'name' string")
+            raise ValueError(f"{where} has no 'name' string")
         name = normalise_speaker(name)
         names.append(name)
+        if label and label.strip():
+            labels[" ".join(normalise_text(label).split())] = name
         if role:
             roles[name] = normalise_role(role) or role
-    return tuple(dict.fromkeys(names)), roles
+    return tuple(dict.fromkeys(names)), roles, labels

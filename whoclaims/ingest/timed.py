@@ -1,26 +1,23 @@
-"""Parsers of timed transcripts: WebVTT and SRT captions, JSON diarisation output.
+"""Parsers of timed transcripts: WebVTT and SRT captions; the segments JSON and YAML documents share.
 
-All three become timed segments; consecutive segments of one speaker merge into
-one turn (start of the first, end of the last, texts joined by a space, since
-cues cut running speech rather than paragraphs).
+Captions and data documents become timed segments; consecutive segments of one
+speaker merge into one turn (start of the first, end of the last, texts joined
+by a space, since cues cut running speech rather than paragraphs).
 """
 
 from __future__ import annotations
 
 import html
-import json
 import logging
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from whoclaims.ingest.decode import normalise_text
 from whoclaims.ingest.errors import TranscriptError
 from whoclaims.ingest.names import accept_label, label_role, normalise_speaker
-from whoclaims.ingest.text import is_stage_direction, paragraphs_text, parse_timestamp, text_blocks
+from whoclaims.ingest.text import is_stage_direction, parse_timestamp, text_blocks
 from whoclaims.ingest.textformats import match_label, one_off_label_ok
 from whoclaims.records import ParsedTranscript, RawTurn
 
@@ -33,8 +30,6 @@ _VTT_SKIPPED_BLOCKS = ("NOTE", "STYLE", "REGION")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+([^>]*)>")
 _TAG = re.compile(r"<[^>]*>")
 _ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
-_SEGMENT_LISTS = ("segments", "utterances")
-_JSON_METADATA = ("title", "date", "show", "description")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +41,8 @@ class Segment:
     start_s: float | None = None
     end_s: float | None = None
     role: str | None = None
+    # The speaker as the file writes it (`SPEAKER_00`, `0`, `<v Jane Doe>`'s name).
+    label: str | None = None
 
 
 @dataclass(slots=True)
@@ -54,6 +51,7 @@ class _Run:
     role: str | None
     start_s: float | None
     end_s: float | None
+    label: str | None
     texts: list[str] = field(default_factory=list)
 
 
@@ -64,10 +62,15 @@ def merge_segments(segments: Iterable[Segment], *, default_speaker: str, inherit
     `inherit_speaker`, else (and at the start) `default_speaker`. Empty segments are skipped.
     """
     runs: list[_Run] = []
-    previous: str | None = None
+    previous: tuple[str, str | None] | None = None
     for segment in segments:
-        speaker = segment.speaker or (previous if inherit_speaker else None) or default_speaker
-        previous = speaker
+        if segment.speaker:
+            speaker, label = segment.speaker, segment.label or segment.speaker
+        elif inherit_speaker and previous:
+            speaker, label = previous
+        else:
+            speaker, label = default_speaker, None
+        previous = speaker, label
         if not segment.text:
             continue
         last = runs[-1] if runs else None
@@ -76,8 +79,10 @@ def merge_segments(segments: Iterable[Segment], *, default_speaker: str, inherit
             last.start_s = last.start_s if last.start_s is not None else segment.start_s
             last.end_s = segment.end_s if segment.end_s is not None else last.end_s
         else:
-            runs.append(_Run(speaker, segment.role, segment.start_s, segment.end_s, [segment.text]))
-    return tuple(RawTurn(run.speaker, " ".join(run.texts), run.role, run.start_s, run.end_s) for run in runs)
+            runs.append(_Run(speaker, segment.role, segment.start_s, segment.end_s, label, [segment.text]))
+    return tuple(
+        RawTurn(run.speaker, " ".join(run.texts), run.role, run.start_s, run.end_s, label=run.label) for run in runs
+    )
 
 
 def _cue_text(lines: Iterable[str]) -> str:
@@ -113,7 +118,8 @@ def _with_prefix_speakers(segments: Sequence[Segment]) -> list[Segment]:
         if prefix:
             name, role, _, text = prefix
             if accept_label(name, count=counts[normalise_speaker(name)], one_off_ok=one_off_label_ok(name)):
-                segment = Segment(normalise_speaker(name), text, segment.start_s, segment.end_s, label_role(name, role))
+                segment = Segment(normalise_speaker(name), text, segment.start_s, segment.end_s, label_role(name, role),
+                                  " ".join(name.split()))
         result.append(segment)
     return result
 
@@ -160,12 +166,15 @@ def _voice_segments(payload: Sequence[str], start: float, end: float) -> list[Se
     for line in payload:
         match = _VOICE.search(line)
         if match:
-            voice = normalise_speaker(html.unescape(match.group(1))) or None
+            voice = " ".join(normalise_text(html.unescape(match.group(1))).split()) or None
         if groups and groups[-1][0] == voice:
             groups[-1][1].append(line)
         else:
             groups.append((voice, [line]))
-    return [Segment(speaker, _cue_text(lines), start, end) for speaker, lines in groups]
+    return [
+        Segment(normalise_speaker(voice) if voice else None, _cue_text(lines), start, end, label=voice)
+        for voice, lines in groups
+    ]
 
 
 # ---------------------------------------------------------------- SRT
@@ -198,87 +207,3 @@ def parse_srt(text: str, *, default_speaker: str) -> ParsedTranscript:
     segments = [Segment(None, _cue_text(lines), cue.start_s, cue.end_s) for cue, lines in zip(segments, payloads, strict=True)]
     turns = merge_segments(_with_prefix_speakers(segments), default_speaker=default_speaker, inherit_speaker=True)
     return ParsedTranscript(format="srt", turns=turns)
-
-
-# ---------------------------------------------------------------- JSON
-def parse_json(text: str, *, default_speaker: str) -> ParsedTranscript:
-    """Parse diarisation JSON: a list of `{speaker, start, end, text}` objects, or an object holding one.
-
-    The list may sit under `segments` or `utterances`; the object's `title`,
-    `date`, `show` and `description` become metadata. A segment without a speaker
-    belongs to `default_speaker`.
-
-    Raises:
-        TranscriptError: invalid JSON, or JSON of another shape.
-    """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise TranscriptError(f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from error
-    except RecursionError as error:
-        raise TranscriptError("invalid JSON: nested too deeply") from error
-    metadata: dict[str, str | None] = {}
-    if isinstance(data, dict):
-        key = next((key for key in _SEGMENT_LISTS if key in data), None)
-        if key is None:
-            raise TranscriptError(
-                f"JSON of the wrong shape: an object without a 'segments' list (keys: {sorted(data)[:10]})"
-            )
-        items = data[key]
-        if not isinstance(items, list):
-            raise TranscriptError(f"JSON of the wrong shape: {key!r} is a {type(items).__name__}, not a list")
-        metadata = {name: _optional_string(data.get(name), name) for name in _JSON_METADATA}
-    elif isinstance(data, list):
-        items = data
-    else:
-        raise TranscriptError(
-            f"JSON of the wrong shape: the top level is a {type(data).__name__}, "
-            "expected a list of segments or an object with 'segments'"
-        )
-    segments = [_json_segment(item, index) for index, item in enumerate(items)]
-    turns = merge_segments(segments, default_speaker=default_speaker, inherit_speaker=False)
-    return ParsedTranscript(format="json", turns=turns, **metadata)
-
-
-def _json_segment(item: Any, index: int) -> Segment:
-    if not isinstance(item, dict):
-        raise TranscriptError(f"JSON of the wrong shape: segment {index} is a {type(item).__name__}, not an object")
-    text = item.get("text")
-    if not isinstance(text, str):
-        raise TranscriptError(f"JSON of the wrong shape: segment {index} has no 'text' string")
-    speaker = item.get("speaker")
-    if speaker is not None and (isinstance(speaker, bool) or not isinstance(speaker, str | int)):
-        raise TranscriptError(f"segment {index}: 'speaker' must be a string, got {speaker!r:.60}")
-    role = _optional_string(item.get("role"), f"segment {index}: 'role'")
-    return Segment(
-        normalise_speaker(str(speaker)) or None if speaker is not None else None,
-        paragraphs_text(normalise_text(text).split("\n")),
-        _seconds(item.get("start"), f"segment {index}: 'start'"),
-        _seconds(item.get("end"), f"segment {index}: 'end'"),
-        role.casefold() if role else None,
-    )
-
-
-def _seconds(value: Any, what: str) -> float | None:
-    """Seconds from a number or a `H:MM:SS.mmm` / number string; None when absent."""
-    if value is None:
-        return None
-    seconds: float | None = None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value) if isinstance(value, float) or abs(value) < 2**53 else math.inf
-    elif isinstance(value, str):
-        try:
-            seconds = float(value)
-        except ValueError:
-            seconds = parse_timestamp(value.strip())
-    if seconds is None or not math.isfinite(seconds) or seconds < 0:
-        raise TranscriptError(f"{what} must be a non-negative number of seconds, got {value!r:.60}")
-    return seconds
-
-
-def _optional_string(value: Any, what: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise TranscriptError(f"{what} must be a string, got {type(value).__name__}")
-    return " ".join(normalise_text(value).split()) or None

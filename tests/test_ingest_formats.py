@@ -1,0 +1,503 @@
+"""Transcripts as people download them: Markdown with front matter and timestamp links, stamped
+paragraphs, press and hearing transcripts, YAML/JSON turn documents, HTML pages; speaker maps,
+canonical speakers, slugged ids and the warnings of a file whose speakers were not found."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from whoclaims.ingest import IngestError, detect_format, read_episode
+from whoclaims.ingest.checks import LONG_TURN_WORDS
+from whoclaims.records import Episode
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+
+
+def assert_offsets(episode: Episode) -> None:
+    assert [turn.turn_id for turn in episode.turns] == list(range(len(episode.turns)))
+    for turn in episode.turns:
+        assert episode.text[turn.start_char:turn.end_char] == turn.text
+        assert turn.text and turn.text == turn.text.strip()
+    assert episode.text == "\n\n".join(turn.text for turn in episode.turns)
+
+
+def read(path: Path | str, **options) -> Episode:
+    episode = read_episode(FIXTURES / path if isinstance(path, str) else path, **options)
+    assert_offsets(episode)
+    return episode
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def rows(episode: Episode) -> list[tuple]:
+    return [(turn.speaker, turn.speaker_label, turn.start_s, turn.section) for turn in episode.turns]
+
+
+# ---------------------------------------------------------------- Markdown
+def test_markdown_front_matter_headings_timestamp_links_and_stamp_only_paragraphs():
+    episode = read("podcast_timestamps.md")
+    assert (episode.format, episode.layout) == ("markdown", "timestamped")
+    assert episode.title == "Transcript for Mira Tal: Ceasefires and Their Failures | Long Talk #52"
+    assert (episode.date, episode.url) == ("2024-09-14", "https://podcast.example.org/mira-tal-transcript")
+    assert episode.description == "A transcript of Long Talk #52 with the historian Mira Tal."
+    assert episode.tags == ("clippings", "history")
+    assert episode.roles == {"Sam Okafor": "host", "Mira Tal": "guest"}
+    assert rows(episode) == [
+        ("Sam Okafor", "Sam Okafor", 0.0, "Introduction"),
+        # The stamp-only paragraphs continue Mira Tal, across the `## Ceasefires` heading.
+        ("Mira Tal", "Mira Tal", 14.0, "Introduction"),
+        ("Sam Okafor", "Sam Okafor", 160.0, "Ceasefires"),
+        ("Mira Tal", "Mira Tal", 163.0, "Ceasefires"),
+    ]
+    assert [turn.end_s for turn in episode.turns] == [14.0, 160.0, 163.0, None]
+    assert episode.turns[0].text == (
+        "The following is a conversation with Mira Tal, who writes about how wars stop. See her book for more."
+    )
+    assert episode.turns[1].text == (
+        "Thanks for having me. Wars rarely end at the table first.\n\n"
+        "They end when both armies are exhausted. Note: that is a pattern, not a law.\n\n"
+        "And a ceasefire without guarantees tends to break within two years."
+    )
+    # No link, URL, stamp, heading, table of contents or front matter reaches the text.
+    for markup in ("http", "](", "**", "00:00", "Table of Contents", "Introduction", "clippings", "---"):
+        assert markup not in episode.text, markup
+    assert "at 10:30 on a Monday" in episode.text  # a time in speech is speech
+
+
+def test_markdown_bold_speakers_with_italic_stamps_and_a_title_heading():
+    episode = read("bold_speakers.md")
+    assert (episode.format, episode.layout) == ("markdown", "speaker_header")
+    assert episode.title == "The Strategy Room, Episode 7"
+    assert [(turn.speaker, turn.start_s) for turn in episode.turns] == [
+        ("Nora Quist", 0.0), ("Felix Duran", 12.0), ("Nora Quist", 18.0), ("Felix Duran", 24.0),
+    ]
+    assert episode.turns[3].text == (
+        "Usually through exhaustion, and both sides must believe it. The Korean armistice is the model people cite."
+        "\n\nIts line held for seventy years."
+    )
+
+
+def test_markdown_bold_labels_with_colons(tmp_path):
+    text = "**Jane Doe:** Welcome.\n\n**John Roe**: Thanks.\n\n**Jane Doe:** Let's talk about *NATO*.\n"
+    episode = read(write(tmp_path, "bold.md", text))
+    assert (episode.format, episode.layout) == ("markdown", "inline")
+    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+        ("Jane Doe", "Welcome."), ("John Roe", "Thanks."), ("Jane Doe", "Let's talk about NATO."),
+    ]
+
+
+def test_markdown_soft_line_breaks_join_a_paragraph(tmp_path):
+    text = "---\ntitle: T\n---\nAnn Lee: one line\nand its continuation.\n\nA second paragraph.\nBob Ray: Reply.\n"
+    episode = read(write(tmp_path, "soft.md", text))
+    assert episode.turns[0].text == "one line and its continuation.\n\nA second paragraph."
+
+
+def test_front_matter_only_is_a_clear_failure():
+    with pytest.raises(IngestError) as caught:
+        read_episode(FIXTURES / "front_matter_only.md")
+    assert str(caught.value).startswith(f"{FIXTURES / 'front_matter_only.md'}: markdown: no speech found")
+    assert "only metadata: title, date, url" in str(caught.value)
+
+
+def test_invalid_front_matter_names_the_line(tmp_path):
+    path = write(tmp_path, "bad.md", "---\ntitle: [unclosed\ndate: 2024\n---\nHost: hi\n")
+    with pytest.raises(IngestError, match=r"bad\.md: markdown: invalid YAML front matter \(lines 1-4\) at line"):
+        read_episode(path)
+
+
+def test_a_rule_then_text_is_not_front_matter(tmp_path):
+    episode = read(write(tmp_path, "rule.md", "---\nJust a line after a rule.\n---\nMore words.\n"))
+    assert episode.turns[0].text == "Just a line after a rule.\n\nMore words."
+
+
+# ---------------------------------------------------------------- stamped paragraphs
+def test_paragraphs_with_a_stamp_after_the_name_and_stamp_only_continuations():
+    episode = read("stamped_paragraphs.txt")
+    assert episode.format == "timestamped"
+    assert [(turn.speaker, turn.start_s, turn.end_s) for turn in episode.turns] == [
+        ("Leah Brandt", 3.0, 9.0), ("Omar Haddad", 9.0, 121.0), ("Leah Brandt", 121.0, 125.0), ("Omar Haddad", 125.0, None),
+    ]
+    assert episode.turns[1].text == "Good evening. The talks resumed today in Vienna.\n\nBoth delegations stayed until midnight."
+    assert episode.turns[3].text == "The sequencing. Prisoner exchanges come first now.\n\nThen the line of contact."
+
+
+# ---------------------------------------------------------------- press and hearings
+def test_press_briefing():
+    episode = read("press_briefing.txt")
+    assert episode.format == "press"
+    assert episode.title == "PRESS BRIEFING BY PRESS SECRETARY DANA WELLS"
+    assert (episode.date, episode.description) == ("March 3, 2025", "James S. Brady Press Briefing Room")
+    assert [(turn.speaker, turn.speaker_label, turn.role) for turn in episode.turns] == [
+        ("Ms. Wells", "MS. WELLS", None),
+        ("Reporter", "Q", "questioner"),
+        ("Ms. Wells", "MS. WELLS", None),
+        ("Reporter", "Q", "questioner"),
+        ("The President", "THE PRESIDENT", None),
+        ("President Nowak", "PRESIDENT NOWAK", None),  # the "(via interpreter)" note is part of the label
+        ("Reporter", "Q", "questioner"),  # `Q:` as well as `Q`
+        ("The President", "THE PRESIDENT", None),
+    ]
+    # Hard-wrapped lines are rejoined; an indented line opens a paragraph; stage directions stay.
+    assert episode.turns[0].text == (
+        "Good afternoon, everyone.  I have two announcements before I take questions.  First, the President will "
+        "meet the Prime Minister of Poland on Thursday.  (Applause.)\n\n"
+        "Second, the Secretary of State returns from Brussels tonight."
+    )
+    assert episode.turns[1].text == "Thank you, Dana.  Does the President still expect a ceasefire this month?"
+    assert episode.turns[2].text == "He does.  (Laughter.)  He said so this morning."
+    # Place, date, time lines and END are metadata; what follows END is not speech.
+    for metadata in ("1:12 P.M.", "END", "1:49", "Share this page", "Brady", "Office of the Press Secretary"):
+        assert metadata not in episode.text, metadata
+
+
+def test_hearing_record_with_indented_period_labels():
+    episode = read("hearing.txt")
+    assert episode.format == "press"
+    assert episode.title == "THE ALLIANCE AFTER THE WAR: A HEARING"
+    assert [turn.speaker for turn in episode.turns] == [
+        "The Chairman", "Senator Brook", "The Chairman", "Ambassador Lind", "Senator Cole", "Ambassador Lind",
+    ]
+    assert episode.turns[0].text == (
+        "The committee will come to order. We meet today to ask what the alliance must do once the fighting stops, "
+        "and how long our support should last.\n\nI thank our witness for coming on short notice.\n\nSenator Brook."
+    )
+    assert "The committee met" not in episode.text
+
+
+def test_press_questions_take_the_sidecar_name(tmp_path):
+    path = write(tmp_path, "brief.txt", (FIXTURES / "press_briefing.txt").read_text(encoding="utf-8"))
+    write(tmp_path, "brief.meta.json", json.dumps({
+        "source": "https://example.gov/brief",
+        "speakers": {"Q": "Press Pool", "THE PRESIDENT": {"name": "Alan Carter", "role": "president"},
+                     "MS. WELLS": "Dana Wells"},
+    }))
+    episode = read(path)
+    assert episode.url == "https://example.gov/brief"
+    assert episode.speakers == ["Dana Wells", "Press Pool", "Alan Carter", "President Nowak"]
+    assert [(turn.speaker, turn.speaker_label, turn.role) for turn in episode.turns[:5]] == [
+        ("Dana Wells", "MS. WELLS", None), ("Press Pool", "Q", "questioner"), ("Dana Wells", "MS. WELLS", None),
+        ("Press Pool", "Q", "questioner"), ("Alan Carter", "THE PRESIDENT", "president"),
+    ]
+
+
+def test_labels_resolve_to_catalog_people_and_keep_the_label():
+    from whoclaims.pipeline import canonical_speakers
+    from whoclaims.settings import default_actors_file
+
+    canonical = canonical_speakers(default_actors_file())
+    assert canonical("PRESIDENT TRUMP") == "Donald Trump"
+    assert canonical("Mr. Trump") == "Donald Trump"
+    assert canonical("MS. WELLS") is None
+    assert canonical("Russia") is None  # a state keeps the name it was given
+
+
+def test_canonical_speaker_applies_to_labels_only(tmp_path):
+    text = "PRESIDENT TRUMP:  Thank you.\n\nQ    Sir, a question?\n\nPRESIDENT TRUMP:  Go ahead.\n\nQ    Thanks.\n"
+    path = write(tmp_path, "remarks.txt", text)
+    episode = read(path, canonical_speaker={"PRESIDENT TRUMP": "Donald Trump"}.get)
+    assert [(turn.speaker, turn.speaker_label) for turn in episode.turns] == [
+        ("Donald Trump", "PRESIDENT TRUMP"), ("Reporter", "Q"), ("Donald Trump", "PRESIDENT TRUMP"), ("Reporter", "Q"),
+    ]
+
+
+# ---------------------------------------------------------------- YAML and JSON documents
+def test_yaml_turn_list_with_metadata_speaker_map_and_nested_keys():
+    episode = read("turns.yaml")
+    assert episode.format == "yaml"
+    assert (episode.title, episode.date, episode.url) == (
+        "Panel on Reconstruction", "2024-10-02", "https://events.example.net/panel-reconstruction",
+    )
+    assert episode.tags == ("reconstruction", "panel")
+    assert [(turn.speaker, turn.speaker_label, turn.role, turn.start_s, turn.end_s) for turn in episode.turns] == [
+        ("Ines Moreau", "CHAIR", None, 4.0, 15.0),
+        ("Tomas Varga", "Tomas Varga", "guest", 16.0, 61.5),
+        ("Lena Fischer", "Lena Fischer", None, 61.5, 100.0),  # `who` and `speaker_name` items of one speaker merge
+        ("Ines Moreau", "CHAIR", None, 100.0, None),
+    ]
+    assert episode.turns[1].text == "Housing first, yes. But the grid comes before housing."
+    assert episode.turns[2].text == "I would add schools to that list. Schools and clinics."
+
+
+def test_yaml_nested_results_paragraphs_of_sentences():
+    episode = read("results_nested.yaml")
+    assert episode.title == "Nested Results"
+    assert [(turn.speaker, turn.speaker_label, turn.text) for turn in episode.turns] == [
+        ("Speaker 0", "0", "The front is quiet. For now."), ("Speaker 1", "1", "Quiet is not peace."),
+    ]
+
+
+def test_json_utterances_in_milliseconds():
+    episode = read("utterances.json")
+    assert [(turn.speaker, turn.start_s, turn.end_s, turn.text) for turn in episode.turns] == [
+        ("Speaker A", 0.32, 1.41, "Welcome back."), ("Speaker B", 1.65, 2.3, "Thank you."),
+        ("Speaker A", 2.5, 4.1, "Is the ceasefire holding?"), ("Speaker B", 4.3, 5.6, "Mostly, yes."),
+    ]
+
+
+def test_json_monologues_of_elements():
+    episode = read("monologues.json")
+    assert [(turn.speaker, turn.speaker_label, turn.start_s, turn.text) for turn in episode.turns] == [
+        ("Rita Solberg", "Rita Solberg", 1.25, "Sanctions bite, slowly."), ("Speaker 1", "1", 3.0, "Agreed."),
+    ]
+
+
+def test_json_word_objects_and_string_times(tmp_path):
+    data = {"results": [
+        {"speaker": {"name": "Ann Lee", "role": "host"}, "start": "00:01:02.5",
+         "words": [{"word": "Hello"}, {"word": ","}, {"word": "world"}, {"word": "."}]},
+    ]}
+    episode = read(write(tmp_path, "words.json", json.dumps(data)))
+    assert [(turn.speaker, turn.role, turn.start_s, turn.text) for turn in episode.turns] == [
+        ("Ann Lee", "host", 62.5, "Hello, world."),
+    ]
+
+
+def test_yaml_content_is_detected_in_a_txt_file_but_a_labelled_transcript_is_not_yaml(tmp_path):
+    assert detect_format("- speaker: A B\n  text: Hello.\n- speaker: C D\n  text: Hi.\n", suffix=".txt") == "yaml"
+    # Valid YAML (a mapping), but no list of turns: the inline labels win.
+    assert detect_format("Host: hello there\nGuest: hi\n", suffix=".txt") == "inline"
+
+
+def test_yaml_errors_name_the_line(tmp_path):
+    with pytest.raises(IngestError, match=r"yaml: invalid YAML at line 3 column 1"):
+        read_episode(write(tmp_path, "bad.yaml", "- speaker: A\n  text: [unclosed\n"))
+    with pytest.raises(IngestError, match="'turns' is a str, not a list"):
+        read_episode(write(tmp_path, "shape.yaml", "turns: just words\n"))
+
+
+def test_yaml_aliases_are_visited_once(tmp_path):
+    text = "a: &a {b: &b {c: &c {d: 1}}}\nx: [*a, *a, *a]\nturns:\n  - speaker: Ann\n    text: Hi.\n"
+    assert [turn.text for turn in read(write(tmp_path, "alias.yaml", text)).turns] == ["Hi."]
+
+
+# ---------------------------------------------------------------- HTML
+def test_html_page_with_navigation_boilerplate_and_bold_speakers():
+    episode = read("page.html")
+    assert (episode.format, episode.layout) == ("html", "inline")
+    assert episode.title == "In Conversation: Daria Melnyk on the Front"
+    assert episode.description == "A correspondent's interview with Daria Melnyk."
+    assert episode.url == "https://news.example.com/melnyk-interview"
+    assert [(turn.speaker, turn.section) for turn in episode.turns] == [
+        ("Correspondent", "The front"), ("Daria Melnyk", "The front"),
+        ("Correspondent", "The talks"), ("Daria Melnyk", "The talks"),
+    ]
+    assert episode.turns[1].text == "It is hard & cold. Our units are tired, but they hold.\n\nWe need air defence before anything else."
+    assert episode.turns[3].text == "Talks without guarantees give Russia a pause to rearm.\nWe have seen that before."
+    for boilerplate in ("Home", "cookies", "dataLayer", "Share on", "Related", "Example News", "console", "By Our"):
+        assert boilerplate not in episode.text, boilerplate
+
+
+def test_html_speaker_spans_and_timestamp_links():
+    episode = read("page_spans.html")
+    assert (episode.format, episode.layout) == ("html", "timestamped")
+    assert episode.title == "Transcript for Episode 88 | Example Talks"
+    assert rows(episode) == [
+        ("Kai Berger", "Kai Berger", 0.0, "Opening"),  # the empty speaker span continues Kai Berger
+        ("Ruth Amsel", "Ruth Amsel", 65.0, "Guarantees"),
+        ("Kai Berger", "Kai Berger", 80.0, "Guarantees"),
+    ]
+    assert episode.turns[0].text == "Welcome to episode 88.\n\nMy guest is a former negotiator."
+    assert "Contents" not in episode.text and "Opening" not in episode.text and "Subscribe" not in episode.text
+
+
+def test_html_is_detected_in_a_txt_file_and_bold_emphasis_is_not_a_speaker(tmp_path):
+    page = "<html><body><p>The <b>war</b> goes on.</p><p><b>Ukraine</b> will not give up.</p></body></html>"
+    path = write(tmp_path, "page.txt", page)
+    assert detect_format(page, suffix=".txt") == "html"
+    episode = read(path)
+    assert episode.layout == "plain"
+    assert episode.turns[0].text == "The war goes on.\n\nUkraine will not give up."
+
+
+# ---------------------------------------------------------------- detection: no false positives
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        ("Mr. President, delegates,\n\nOur position is clear: we support the Charter.\n\nThank you.\n", "plain"),
+        ("We met at 10:30.\nNote: this matters.\nExample: the oil cap.\n", "plain"),
+        ("The *real* question is simple.\nIt is about trust.\n", "plain"),  # one stray emphasis in a .txt
+        ("END of the story: nothing changed.\nAnd then we left.\n", "plain"),
+        ("Q and A sessions were held.\nQ ratings fell.\n", "plain"),  # `Q ...` without other speakers
+        ("President Smith said no. The talks failed.\nPresident Smith left.\n", "plain"),
+        ("ANNA SMITH: Hello.\nBOB JONES: Hi. Note: this is a test.\n", "inline"),
+        ("MS. WELLS:  Hello.\n\nQ    A question?\n\nMS. WELLS:  An answer.\n\nQ    Thanks.\n", "press"),
+        ("Speaker 1  0:03\nHello there.\n\nSpeaker 2  1:10\nHi.\n", "speaker_header"),
+    ],
+)
+def test_detection_without_false_positives(text, fmt):
+    assert detect_format(text, suffix=".txt") == fmt
+
+
+def test_a_md_file_without_markdown_keeps_its_layout_name():
+    assert detect_format("Just text.", suffix=".md") == "plain"
+    assert detect_format("Ann Lee: Hi.\nBob Ray: Hello.\n", suffix=".md") == "inline"
+    assert detect_format("Ann Lee: Hi [there](https://x.org).\nBob Ray: Hello.\n", suffix=".md") == "markdown"
+
+
+def test_forced_layout_reads_markdown_without_its_markup(tmp_path):
+    episode = read("podcast_timestamps.md", force_format="plain")
+    assert episode.format == "plain"
+    assert "http" not in episode.text and "Sam Okafor" in episode.text
+
+
+# ---------------------------------------------------------------- warnings
+def test_one_speaker_warns_with_the_fix(tmp_path):
+    episode = read(write(tmp_path, "solo.txt", "Host: Hello.\nHost: Still me.\n"))
+    assert len(episode.warnings) == 1
+    warning = episode.warnings[0]
+    assert warning.startswith("one_speaker: one speaker, 'Host', for the whole file (read as inline, 1 turn)")
+    for fix in ("--format", "--default-speaker", "solo.meta.json", "whoclaims inspect solo.txt"):
+        assert fix in warning
+
+
+def test_unknown_speaker_warns_and_a_named_speaker_does_not(tmp_path):
+    path = write(tmp_path, "speech.txt", "Distinguished delegates, the war must end.\n")
+    assert read(path).warnings[0].startswith("unknown_speaker: no speaker found for the whole file (read as plain)")
+    assert read(path, default_speaker="Jane Doe").warnings == ()
+    write(tmp_path, "speech.meta.json", json.dumps({"default_speaker": "Jane Doe"}))
+    assert read(path).warnings == ()
+
+
+def test_an_oversized_turn_warns(tmp_path):
+    words = " ".join(["word"] * (LONG_TURN_WORDS + 1))
+    episode = read(write(tmp_path, "long.txt", f"Ann Lee: Hi.\nBob Ray: {words}\nAnn Lee: Bye.\n"))
+    assert [warning.split(":")[0] for warning in episode.warnings] == ["long_turn"]
+    assert f"turn 1 ('Bob Ray') has {LONG_TURN_WORDS + 1:,} words" in episode.warnings[0]
+    # A named speaker's long speech is what was asked for.
+    assert read(write(tmp_path, "speech.txt", words), default_speaker="Jane Doe").warnings == ()
+
+
+def test_a_conversation_with_speakers_has_no_warning():
+    assert read("podcast_timestamps.md").warnings == ()
+    assert read("press_briefing.txt").warnings == ()
+
+
+# ---------------------------------------------------------------- plain text inside Markdown, captions
+def test_a_speech_in_markdown_is_one_turn_whatever_its_headings(tmp_path):
+    text = ("# Address to the Assembly\n\nMr President,\n\n### Page 2:\n\nThe **Charter** is clear.\n\n"
+            "### Page 3:\n\n> Peace is the goal.\n")
+    episode = read(write(tmp_path, "speech.md", text), default_speaker="Russia")
+    assert (episode.format, episode.layout, episode.title) == ("markdown", "plain", "Address to the Assembly")
+    assert [(turn.speaker, turn.section, turn.speaker_label) for turn in episode.turns] == [
+        ("Russia", "Address to the Assembly", None),
+    ]
+    assert episode.turns[0].text == "Mr President,\n\nThe Charter is clear.\n\nPeace is the goal."
+    assert episode.warnings == ()
+
+
+def test_touching_bold_runs_and_a_link_around_a_bold_name(tmp_path):
+    text = "Intro.\n\n[**Speaker Ann Lee**](https://x.org/1)**:** We agree.\n\n[**Bob Ray**](https://x.org/2)**:** So do we.\n"
+    episode = read(write(tmp_path, "article.md", text))
+    assert [(turn.speaker, turn.text) for turn in episode.turns] == [("Speaker Ann Lee", "We agree."), ("Bob Ray", "So do we.")]
+    assert episode.title == "Intro."
+
+
+def test_caption_style_stamps_open_the_lines_of_a_plain_text(tmp_path):
+    episode = read(write(tmp_path, "captions.txt", "0:00 welcome back to the channel\n0:04 today we talk\n0:07 about the front\n"))
+    assert episode.format == "plain"
+    assert (episode.turns[0].start_s, episode.turns[0].text) == (0.0, "welcome back to the channel\ntoday we talk\nabout the front")
+
+
+def test_surname_labels_are_the_speaker_named_in_full_once():
+    episode = read("news_surnames.txt")
+    assert episode.format == "inline"
+    assert [(turn.speaker, turn.speaker_label) for turn in episode.turns] == [
+        ("Steve Martin", "STEVE MARTIN, HOST"), ("Anna Park", "ANNA PARK, BYLINE"), ("Steve Martin", "MARTIN"),
+        ("Anna Park", "PARK"), ("Volodymyr Zelenskyy", "VOLODYMYR ZELENSKYY"), ("Anna Park", "PARK"),
+        ("Steve Martin", "MARTIN"), ("Anna Park", "PARK"),
+    ]
+    assert [turn.role for turn in episode.turns[:4]] == ["host", "byline", "host", "byline"]
+    assert "SOUNDBITE" not in episode.text  # a stage direction alone on a line is dropped
+
+
+def test_a_surname_two_speakers_share_stays_apart(tmp_path):
+    text = "JANE DOE: Hello.\nJOHN DOE: Hi.\nDOE: Which one of us?\nMS. DOE: Me.\n"
+    episode = read(write(tmp_path, "does.txt", text))
+    assert episode.speakers == ["Jane Doe", "John Doe", "Doe", "Ms. Doe"]
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        # Happy Scribe: a stamped header line `[time] - Name`.
+        ("[00:00:00.15] - Speaker 1\nWelcome to the program.\n\n[00:00:05.20] - Speaker 2\nThank you.\n\n"
+         "[00:00:09.00] - Speaker 1\nLet us begin.\n", "speaker_header"),
+        # A stamp on the line after the name.
+        ("Jane Doe\n00:00:00.15\nWelcome to the program.\n\nJohn Roe\n00:00:05.20\nThank you.\n\n"
+         "Jane Doe\n00:00:09\nLet us begin.\n", "speaker_header"),
+        # Sonix: a stamp right after the label.
+        ("Speaker1: [00:00:00.15] Welcome to the program.\n\nSpeaker2: [00:00:05.20] Thank you.\n\n"
+         "Speaker1: [00:00:09] Let us begin.\n", "timestamped"),
+    ],
+)
+def test_stamps_of_transcription_services_become_start_times(tmp_path, text, fmt):
+    episode = read(write(tmp_path, "service.txt", text))
+    assert episode.format == fmt
+    assert [turn.text for turn in episode.turns] == ["Welcome to the program.", "Thank you.", "Let us begin."]
+    assert [(turn.start_s, turn.end_s) for turn in episode.turns] == [(0.15, 5.2), (5.2, 9.0), (9.0, None)]
+    assert len(set(episode.speakers)) == 2
+
+
+def test_markdown_escapes_are_text_not_markup():
+    from whoclaims.ingest.markdown import clean_inline
+
+    line, found = clean_inline(r"a \*b\* [x](https://y.org/a\_b) 5\_000 \[not a link\](x) **bold** `code`")
+    assert line == "a *b* x 5_000 [not a link](x) bold code"
+    assert found["escape"] == 6 and found["link"] == 1 and found["emphasis"] == 1
+
+
+def test_no_break_spaces_after_labels_from_saved_web_pages(tmp_path):
+    text = "MS. WELLS:\u00a0 Good afternoon.\n\nQ\u00a0\u00a0\u00a0 Thank you.\n\nMS. WELLS:\u00a0 Sure.\n\nQ\u00a0\u00a0 One more.\n"
+    episode = read(write(tmp_path, "nbsp.txt", text))
+    assert episode.format == "press"
+    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+        ("Ms. Wells", "Good afternoon."), ("Reporter", "Thank you."), ("Ms. Wells", "Sure."), ("Reporter", "One more."),
+    ]
+
+
+def test_a_clipped_web_page_in_markdown_drops_navigation_lines(tmp_path):
+    text = (
+        "---\ntitle: Remarks\nsource: https://example.gov/remarks\n---\n[Skip to content](https://example.gov/#c)\n\n"
+        "- [News](https://example.gov/news/)\n- [Issues](https://example.gov/issues/)\n\n2:15 P.M. EDT\n\n"
+        "PRESIDENT SMITH: Thank you. (Applause.) See [the plan](https://example.gov/plan).\n\n"
+        "Q Will there be guarantees?\n\nPRESIDENT SMITH: There will be.\n\n"
+        "[Contact](https://example.gov/contact/) | [Privacy](https://example.gov/privacy/)\n\n"
+        "[![](https://example.gov/logo.png)](https://example.gov/)\n"
+    )
+    episode = read(write(tmp_path, "remarks.md", text))
+    assert (episode.format, episode.layout) == ("markdown", "press")
+    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+        ("President Smith", "Thank you. (Applause.) See the plan."),
+        ("Reporter", "Will there be guarantees?"),
+        ("President Smith", "There will be."),
+    ]
+
+
+def test_an_aside_that_wrapping_leaves_on_its_own_line_stays_in_the_paragraph(tmp_path):
+    text = (
+        "     MS. WELLS:  We have said it many times, and we will say it again today, that\n"
+        "support for our partners will continue as long as it takes, whatever happens\n"
+        "(Laughter.)\n"
+        "in the meantime in the halls of Congress or elsewhere in this town, frankly.\n\n"
+        "     Q    Thank you.  But is there a date, a real date, for the next package of\n"
+        "aid, or is that still being discussed with the allies in Brussels this week?\n\n"
+        "     MS. WELLS:  There is no date yet, and I will not speculate on one from this\n"
+        "podium today.\n\n"
+        "(Applause.)\n\n"
+        "     Q    Thanks.\n"
+    )
+    episode = read(write(tmp_path, "wrapped.txt", text))
+    assert [turn.speaker for turn in episode.turns] == ["Ms. Wells", "Reporter", "Ms. Wells", "Reporter"]
+    assert episode.turns[0].text == (
+        "We have said it many times, and we will say it again today, that support for our partners will continue "
+        "as long as it takes, whatever happens (Laughter.) in the meantime in the halls of Congress or elsewhere in "
+        "this town, frankly."
+    )
+    assert episode.turns[2].text == "There is no date yet, and I will not speculate on one from this podium today."
