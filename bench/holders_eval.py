@@ -152,8 +152,8 @@ def read_episode(path: Path, sidecar: Path | None, settings, folder: Path):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", choices=("dev", "test", "all"), default="all",
-                        help="which silver part to run (default: both, reported separately)")
+    parser.add_argument("--part", choices=("dev", "test", "all", "none"), default="all",
+                        help="which silver part to run (default: both, reported separately; none: gold files only)")
     parser.add_argument("--no-gold", action="store_true", help="skip the seed and gold/ files")
     parser.add_argument("--episodes", nargs="*", help="only these silver episode ids (dev ones only with --errors)")
     parser.add_argument("--errors", choices=("reported", "own", "all"), help="print wrong rows (dev part only)")
@@ -188,7 +188,7 @@ def main() -> None:
     canonical = None if args.exact_names else catalog_canonical(load_actor_catalog(settings.actors_file))
 
     labels = load_gold(SILVER / "labels.jsonl")
-    wanted = [e for e in silver_ids if args.part == "all" or (e in test) == (args.part == "test")]
+    wanted = [e for e in silver_ids if args.part == "all" or (args.part != "none" and (e in test) == (args.part == "test"))]
     if args.episodes:
         wanted = [e for e in wanted if e in set(args.episodes)]
     jobs: list[tuple[str, Path, Path | None, object]] = []  # (part, transcript, sidecar, gold frame)

@@ -47,6 +47,37 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from extractors.claim_detector import ClaimDetector, classify, is_finite, sentence_root, subject_of
+from extractors.lexicon import (
+    SPEECH_CUES,
+    VERB_CUES,
+    ADJECTIVE_CUES,
+    NOUN_CUES,
+    GOAL_CUES,
+    AIM_NOUNS,
+    ADDRESSEE_CUES,
+    OBJECT_CUES,
+    INFINITIVE_CUES,
+    PREPOSITION_CUES,
+    NON_AGENT_SUBJECTS,
+    DOCUMENT_NOUNS,
+    AGENT_NOUNS,
+    PERSON_PRONOUNS,
+    GROUP_PRONOUNS,
+    SPEAKER_PRONOUNS,
+    HOLDER_LABELS,
+    PLACE_LABELS,
+    STATING_VERBS,
+    TITLE_WORDS,
+    HEDGE_WORDS,
+    HEDGE_MODALS,
+    HEDGE_VERBS,
+    HEDGE_CUES,
+    EXPECTATION_CUES,
+    HOPE_CUES,
+    FEAR_CUES,
+    TIME_NOUNS,
+    NEGATIVE_DETERMINERS,
+)
 from whoclaims.records import AnnotatedEpisode, Claim, Mention, Sentence
 from whoclaims.settings import Settings
 
@@ -57,126 +88,11 @@ log = logging.getLogger(__name__)
 
 EXTRACTOR_NAME = "claims.attribution.v1"
 
-# --- cue lexicons (general English reporting / cognition vocabulary)
-
-SPEECH_CUES = frozenset({
-    "say", "argue", "claim", "assert", "contend", "insist", "maintain", "state", "declare", "announce", "tell",
-    "add", "note", "stress", "emphasize", "emphasise", "warn", "plead", "suggest", "propose", "predict",
-    "conclude", "write", "speak", "talk", "explain", "mention", "acknowledge", "admit", "deny", "allege",
-    "report", "reveal", "testify", "tweet", "post", "promise", "pledge", "vow", "threaten", "urge", "demand",
-    "recommend", "advocate", "call", "complain", "accuse", "signal", "hint", "discuss", "describe", "repeat",
-    "reiterate", "confirm", "concede", "agree", "disagree", "object", "point", "caution", "observe", "remark",
-    "reply", "respond", "answer", "highlight", "underline", "underscore", "counter", "dismiss", "reject",
-    "push", "press", "lobby", "campaign", "proclaim", "boast", "brag", "lament", "regret", "recall", "forecast",
-})
-COGNITION_CUES = frozenset({
-    "think", "believe", "feel", "expect", "hope", "fear", "worry", "doubt", "suspect", "assume", "imagine",
-    "know", "understand", "realize", "realise", "recognize", "recognise", "consider", "reckon", "guess",
-    "suppose", "want", "wish", "anticipate", "foresee", "estimate", "calculate", "judge", "view", "regard",
-    "perceive", "see", "dream", "trust", "figure", "conclude", "bet", "presume", "sense",
-})
-VERB_CUES = SPEECH_CUES | COGNITION_CUES
-ADJECTIVE_CUES = frozenset({
-    "confident", "convinced", "sure", "certain", "afraid", "worried", "concerned", "hopeful", "aware",
-    "optimistic", "pessimistic", "skeptical", "sceptical", "adamant", "clear", "insistent", "fearful", "anxious",
-})
-NOUN_CUES = frozenset({
-    "view", "belief", "claim", "argument", "position", "point", "assessment", "conviction", "confidence", "hope",
-    "fear", "desire", "wish", "insistence", "demand", "promise", "expectation", "prediction", "assumption",
-    "contention", "thesis", "feeling", "opinion", "suggestion", "warning", "case", "concern", "worry",
-})
-# Cues of aims and commitments: with an infinitive or an object ("wants to X", "wants X", "vowed to")
-# they describe what the subject is after, a claim of the speaker; only a finite clause ("hopes that
-# X") moves the holder.
-GOAL_CUES = frozenset({"want", "wish", "hope", "desire", "intend", "plan", "seek", "aim", "try", "promise",
-                       "pledge", "vow", "threaten"})
-AIM_NOUNS = frozenset({"desire", "goal", "aim", "ambition", "intention", "plan", "demand", "promise", "wish"})
-# Cues whose subject "you" is taken as the person addressed (not generic "you").
-ADDRESSEE_CUES = SPEECH_CUES | {
-    "think", "believe", "feel", "expect", "fear", "worry", "hope", "doubt", "suspect", "consider",
-}
-# Cues that take a noun-phrase object as content ("you discuss three issues").
-OBJECT_CUES = frozenset({
-    "discuss", "describe", "mention", "propose", "suggest", "predict", "expect", "fear", "want", "demand",
-    "deny", "reject", "acknowledge", "admit", "emphasize", "emphasise", "stress", "highlight", "urge",
-    "advocate", "recommend", "reiterate", "repeat", "promise", "threaten", "forecast", "anticipate", "foresee",
-    "underline", "underscore", "dismiss", "claim",
-})
-# Cues whose content may be an infinitive ("expects to win", "claims to have won").
-INFINITIVE_CUES = frozenset({
-    "want", "hope", "wish", "expect", "claim", "promise", "threaten", "vow", "pledge", "urge", "seem", "appear",
-    "plan", "intend", "desire", "aim", "goal", "ambition", "intention", "confident", "determined", "sure",
-    "certain", "afraid",
-})
-# Cues whose content follows a preposition ("speak about X", "warn of X", "call for X").
-PREPOSITION_CUES = {
-    "speak": {"about", "of", "on"}, "talk": {"about", "of"}, "write": {"about", "of", "on"},
-    "warn": {"about", "of", "against"}, "worry": {"about"}, "plead": {"for"}, "call": {"for"},
-    "argue": {"for", "against"}, "push": {"for"}, "press": {"for"}, "advocate": {"for"}, "lobby": {"for"},
-    "campaign": {"for", "against"}, "complain": {"about", "of"}, "hope": {"for"}, "wish": {"for"},
-    "worried": {"about"}, "concerned": {"about"}, "afraid": {"of"}, "hopeful": {"about", "for"},
-    "confident": {"about", "of", "in"}, "optimistic": {"about"}, "pessimistic": {"about"},
-    "skeptical": {"about", "of"}, "sceptical": {"about", "of"}, "insist": {"on"}, "fear": {"for"},
-    "think": {"of"}, "dream": {"of", "about"},
-}
-# Subjects that are not holders: documents, evidence, abstractions and indefinite pronouns.
-NON_AGENT_SUBJECTS = frozenset({
-    "it", "this", "that", "these", "those", "which", "what", "who", "whom", "there", "one", "someone",
-    "somebody", "anyone", "anybody", "everyone", "everybody", "nobody", "none", "no one", "people",
-    "model", "theory", "data", "evidence", "history", "research", "study", "analysis", "logic", "experience",
-    "record", "fact", "number", "figure", "poll", "survey", "literature", "scholarship", "argument", "reality",
-    "situation", "story", "lesson", "picture", "trend", "sign", "result", "outcome", "approach", "framework",
-    "lens", "perspective", "side", "sides", "many", "some", "others", "most", "few", "all", "both", "either",
-})
-DOCUMENT_NOUNS = frozenset({
-    "article", "book", "piece", "paper", "essay", "op-ed", "column", "report", "study", "post", "tweet",
-    "speech", "statement", "letter", "chapter", "work", "research", "analysis", "writing", "blog", "podcast",
-    "interview", "testimony", "memo", "book", "argument", "view", "point", "position", "thesis", "claim",
-})
-AGENT_NOUNS = frozenset({
-    "president", "minister", "chancellor", "leader", "government", "administration", "regime", "kremlin",
-    "official", "officials", "spokesman", "spokeswoman", "spokesperson", "diplomat", "general", "commander",
-    "ambassador", "secretary", "senator", "congressman", "parliament", "congress", "senate", "ministry",
-    "envoy", "negotiator", "delegation", "military", "army", "state", "country", "nation", "ally", "allies",
-    "author", "journalist", "analyst", "analysts", "expert", "experts", "critic", "critics", "pundit",
-    "historian", "scholar", "colleague", "opponent", "party", "prime", "tsar", "czar", "dictator", "autocrat",
-})
-PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
-GROUP_PRONOUNS = frozenset({"they", "them", "their", "theirs"})
-SPEAKER_PRONOUNS = frozenset({"i", "me", "my", "mine", "we", "us", "our", "ours", "myself", "ourselves"})
-HOLDER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
-PLACE_LABELS = frozenset({"GPE", "NORP", "LOC"})
-# "He made the case that X", "she has the view that X": the verb's subject holds the noun's clause.
-STATING_VERBS = frozenset({"make", "have", "take", "hold", "put", "advance", "express", "share"})
-TITLES = frozenset({
-    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "professor", "prof", "prof.", "governor", "senator",
-    "president", "secretary", "minister", "ambassador", "general", "congressman", "congresswoman", "mayor",
-    "judge", "sir", "madam", "dear",
-})
 _NON_PERSON_SPEAKER = re.compile(
     r"^\W*(system|audience|applause|crosstalk|unknown|unidentified|crowd|laughter|music|inaudible|multiple|several)\b",
     re.IGNORECASE,
 )
 
-HEDGE_WORDS = frozenset({
-    "probably", "perhaps", "maybe", "possibly", "likely", "presumably", "apparently", "arguably", "seemingly",
-    "conceivably", "supposedly", "potentially",
-})
-HEDGE_MODALS = frozenset({"may", "might", "could"})
-HEDGE_VERBS = frozenset({"seem", "appear"})
-HEDGE_CUES = frozenset({
-    "think", "believe", "suspect", "guess", "feel", "imagine", "assume", "suppose", "reckon", "presume", "sense",
-})
-EXPECTATION_CUES = frozenset({
-    "expect", "predict", "anticipate", "forecast", "foresee", "bet", "expectation", "prediction",
-})
-HOPE_CUES = frozenset({"hope", "wish", "want", "hopeful", "optimistic", "desire", "dream", "hopefully"})
-FEAR_CUES = frozenset({
-    "fear", "worry", "concern", "afraid", "worried", "concerned", "dread", "anxious", "fearful", "alarm",
-    "alarmed", "scared", "frightened", "nervous", "pessimistic", "warning",
-})
-TIME_NOUNS = frozenset({"second", "minute", "hour", "day", "week", "month", "year", "decade", "time", "while", "age"})
-NEGATIVE_DETERMINERS = frozenset({"no", "neither", "nobody", "nothing", "none", "never", "nowhere"})
 
 
 @dataclass(frozen=True)
@@ -478,7 +394,7 @@ class HolderResolver:
         return Holder(holder.name, holder.actor_id, "addressee")
 
     def _named_addressee(self, sentence: Sentence, called: Span) -> Holder:
-        names = {t.lower_ for t in called if t.lower_ not in TITLES and not t.is_punct}
+        names = {t.lower_ for t in called if t.lower_ not in TITLE_WORDS and not t.is_punct}
         for label in self.annotated.episode.speakers:
             if label != sentence.speaker and names & {word.lower() for word in normalise_speaker(label).split()}:
                 holder = self.speaker(label)
@@ -487,7 +403,7 @@ class HolderResolver:
         mention = self._mention(sentence, head)
         if mention is not None:
             return Holder(mention.canonical_name or mention.text, mention.actor_id, "addressee")
-        return Holder(" ".join(t.text for t in called if t.lower_ not in TITLES), None, "addressee")
+        return Holder(" ".join(t.text for t in called if t.lower_ not in TITLE_WORDS), None, "addressee")
 
     def resolve(self, sentence: Sentence, token: Token | None, cue: Token) -> Holder:
         """The holder of a frame whose holder token is `token` (a subject, possessor or source)."""
@@ -601,13 +517,13 @@ def vocative(span: Span) -> Span | None:
     while end > span.start and doc[end - 1].is_punct:
         end -= 1
     leading = span.start
-    while leading < span.end and (doc[leading].pos_ == "PROPN" or doc[leading].lower_ in TITLES):
+    while leading < span.end and (doc[leading].pos_ == "PROPN" or doc[leading].lower_ in TITLE_WORDS):
         leading += 1
     if span.start < leading <= span.start + 4 and leading < span.end and doc[leading].text == ",":
         called = doc[span.start : leading]
     else:
         trailing = end
-        while trailing > span.start and (doc[trailing - 1].pos_ == "PROPN" or doc[trailing - 1].lower_ in TITLES):
+        while trailing > span.start and (doc[trailing - 1].pos_ == "PROPN" or doc[trailing - 1].lower_ in TITLE_WORDS):
             trailing -= 1
         if not (trailing < end <= trailing + 4 and trailing > span.start and doc[trailing - 1].text == ","):
             return None

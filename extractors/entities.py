@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from extractors.lexicon import GENDERED_NOUNS, PRONOUN_GENDERS, TITLE_WORDS
 from whoclaims.actors import ActorCatalog, is_acronym, normalise_form
 from whoclaims.records import AnnotatedEpisode, Mention, Sentence
 
@@ -63,18 +64,6 @@ RULER_NAME = "whoclaims_actor_ruler"
 FIXER_NAME = "whoclaims_entity_fixer"
 
 KEPT_LABELS = frozenset({"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW"})
-# Pronouns resolved to a person, with the gender they carry.
-PERSON_PRONOUNS: dict[str, str] = {
-    "he": "male", "him": "male", "his": "male", "himself": "male",
-    "she": "female", "her": "female", "hers": "female", "herself": "female",
-}
-# Person nouns with a gender: as the subject between a name and a pronoun, they take the pronoun.
-GENDERED_NOUNS: dict[str, str] = {
-    **dict.fromkeys(("father", "dad", "man", "son", "brother", "husband", "boy", "guy", "uncle", "grandfather",
-                     "king", "gentleman", "nephew", "boyfriend"), "male"),
-    **dict.fromkeys(("mother", "mom", "mum", "woman", "daughter", "sister", "wife", "girl", "aunt", "grandmother",
-                     "queen", "lady", "niece", "girlfriend"), "female"),
-}
 # How many sentences back (within the turn) an antecedent may be.
 MAX_SENTENCE_DISTANCE = 5
 # Speaker labels that are roles, not names: their words are never matched in text.
@@ -101,10 +90,6 @@ STAGE_DIRECTIONS = frozenset({
 # Tokens that never sit inside a name: an entity is split at them.
 _SPLIT_PUNCT = frozenset({"—", "–", "--", "?", "!", ";", ":", "“", "”", '"', "(", ")", "[", "]",
                           "…", "‘", "’"})
-_TITLE_WORDS = frozenset({"mr", "mrs", "ms", "dr", "president", "professor", "prof", "sir", "madam", "senator",
-                          "minister", "chancellor", "general", "secretary", "ambassador", "governor", "speaker",
-                          "chairman", "chairwoman", "chair", "congressman", "congresswoman", "judge", "justice",
-                          "prime", "vice", "mister", "miss", "lord", "lady"})
 # Infixes added to the tokenizer: a dash between anything, and ?/! glued before a dash.
 _DASH_INFIXES = (r"(?<=\w)[?!](?=[—–])", r"[—–]")
 
@@ -146,7 +131,7 @@ class EntityFixer:
     def _is_false_person(self, span: Span) -> bool:
         if span.label_ != "PERSON":
             return False
-        if all(token.lower_.rstrip(".") in _TITLE_WORDS or token.is_punct for token in span):
+        if all(token.lower_.rstrip(".") in TITLE_WORDS or token.is_punct for token in span):
             return True  # a title alone ("Mr. Speaker", "Madam President")
         if len(span) != 1 or not self._nouns:
             return False
@@ -396,7 +381,7 @@ def _overrides(ent: Span, start: int, end: int, speaker: _Speaker, name_words: s
         return True
     extra = [token for token in ent if not (start <= token.i < end)]
     return ent.label_ == "PERSON" and all(
-        token.is_punct or token.lower_.rstrip(".") in _TITLE_WORDS or token.text in name_words for token in extra
+        token.is_punct or token.lower_.rstrip(".") in TITLE_WORDS or token.text in name_words for token in extra
     )
 
 
@@ -559,7 +544,7 @@ def _coreference_drafts(
                 i += 1
                 continue
             sentence_id = _sentence_of(start_char, starts, ordered)
-            gender = PERSON_PRONOUNS.get(token.lower_)
+            gender = PRONOUN_GENDERS.get(token.lower_)
             if gender is not None and token.pos_ in {"PRON", "DET", ""}:
                 def accept(draft: _Draft, gender: str = gender) -> bool:
                     return catalog.gender_of(draft.actor_id) in {None, gender}
