@@ -124,7 +124,7 @@ def claims_frame(episode, settings, models, *, full: bool):
     annotated = annotate(episode, CachedParser(models.nlp, key), max_chunk_chars=settings.max_chunk_chars,
                          batch_size=settings.spacy_batch_size)
     annotated.mentions = extract_mentions(annotated, catalog=models.catalog, coreference=settings.coreference)
-    claims = extract_claims(annotated, detector=models.detector, settings=settings)
+    claims = extract_claims(annotated, detector=models.detector, settings=settings, catalog=models.catalog)
     rows = [{"episode_id": episode.episode_id, "sentence": c.sentence, "speaker": c.speaker, "holder": c.holder,
              "attribution": c.attribution, "cue": c.cue, "parent_claim_id": c.parent_claim_id} for c in claims]
     schema = {"episode_id": pl.String, "sentence": pl.String, "speaker": pl.String, "holder": pl.String,

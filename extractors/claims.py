@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 
 from extractors.claim_detector import ClaimDetector, classify, is_finite, sentence_root, subject_of
 from extractors.lexicon import (
+    cue_lemma,
     SPEECH_CUES,
     VERB_CUES,
     ADJECTIVE_CUES,
@@ -78,11 +79,14 @@ from extractors.lexicon import (
     TIME_NOUNS,
     NEGATIVE_DETERMINERS,
 )
+from extractors.quotes import MARKDOWN_LINK, AttributedQuote, attribute_quotations
 from whoclaims.records import AnnotatedEpisode, Claim, Mention, Sentence
 from whoclaims.settings import Settings
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
+
+    from whoclaims.actors import ActorCatalog
 
 log = logging.getLogger(__name__)
 
@@ -113,23 +117,6 @@ class Holder:
 
 
 # --- frames from the parse
-
-ALL_CUES = VERB_CUES | ADJECTIVE_CUES | NOUN_CUES
-
-
-def cue_lemma(token: Token) -> str:
-    """The lemma of a possible cue, repairing lemmatiser slips on inflected cue verbs ("hopes" -> "hop")."""
-    lemma = token.lemma_.lower()
-    if lemma in ALL_CUES or token.pos_ not in {"VERB", "AUX", "NOUN"}:
-        return lemma
-    lower = token.lower_
-    for suffix, replacement in (("", ""), ("s", ""), ("es", ""), ("d", ""), ("ed", ""), ("ing", ""), ("ing", "e")):
-        if lower.endswith(suffix) and suffix != lower:
-            stem = lower[: len(lower) - len(suffix)] + replacement
-            if stem in ALL_CUES:
-                return stem
-    return lemma
-
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """Drop complementisers, conjunctions and punctuation at the edges of a content range."""
@@ -343,9 +330,10 @@ def _load_find_mention() -> Callable[[AnnotatedEpisode, int, int], Mention | Non
 class HolderResolver:
     """Names holders: speakers, addressees and the subjects of cues."""
 
-    def __init__(self, annotated: AnnotatedEpisode, *, find_mention=None) -> None:
+    def __init__(self, annotated: AnnotatedEpisode, *, find_mention=None, catalog=None) -> None:
         self.annotated = annotated
         self.find_mention = find_mention
+        self.catalog = catalog
         self.turns = {turn.turn_id: index for index, turn in enumerate(annotated.episode.turns)}
         self.names_by_actor = {
             m.actor_id: m.canonical_name for m in annotated.mentions if m.actor_id and m.canonical_name
@@ -362,6 +350,30 @@ class HolderResolver:
         actor_id = self.annotated.speaker_ids.get(speaker)
         name = self.names_by_actor.get(actor_id) if actor_id else None
         return Holder(name or normalise_speaker(speaker), actor_id, "self")
+
+    def named(self, name: str, attribution: str) -> Holder:
+        """A holder for a name read from text (a quote's link or heading): the catalog's actor, the
+        episode's mention of that name, or the episode's longer name ending in it ("McFaul" -> "Michael McFaul")."""
+        if self.catalog is not None and (actor := self.catalog.lookup(name)) is not None:
+            return Holder(actor.name, actor.actor_id, attribution)
+        folded = name.casefold()
+        for mention in self.annotated.mentions:
+            if mention.label == "PERSON" and folded in {mention.text.casefold(), (mention.canonical_name or "").casefold()}:
+                return Holder(mention.canonical_name or name, mention.actor_id, attribution)
+        if " " not in name:
+            longer = self.full_name(name)
+            if longer is not None:
+                return Holder(longer, None, attribution)
+        return Holder(name, None, attribution)
+
+    def full_name(self, surname: str) -> str | None:
+        """The episode's multi-word PERSON name ending in `surname` (the first one written), or None."""
+        for mention in self.annotated.mentions:
+            words = mention.text.split()
+            if mention.label == "PERSON" and len(words) > 1 and words[-1] == surname and all(
+                    w[:1].isupper() and w.rstrip(".").casefold() not in TITLE_WORDS for w in words):
+                return _clean_name(mention.text)
+        return None
 
     def addressee(self, sentence: Sentence) -> str | None:
         """The other speaker of the neighbouring turns: the next turn's if different, else the previous one's.
@@ -405,9 +417,14 @@ class HolderResolver:
             return Holder(mention.canonical_name or mention.text, mention.actor_id, "addressee")
         return Holder(" ".join(t.text for t in called if t.lower_ not in TITLE_WORDS), None, "addressee")
 
-    def resolve(self, sentence: Sentence, token: Token | None, cue: Token) -> Holder:
-        """The holder of a frame whose holder token is `token` (a subject, possessor or source)."""
-        own = self.speaker(sentence.speaker)
+    def resolve(self, sentence: Sentence, token: Token | None, cue: Token, *, own: Holder | None = None) -> Holder:
+        """The holder of a frame whose holder token is `token` (a subject, possessor or source).
+
+        `own` is whose words the sentence is: the speaker by default, the quoted person inside a
+        quotation (then "I" is the quoted person, and "you" is nobody the episode names).
+        """
+        quoted = own is not None and own.attribution == "quoted"
+        own = own or self.speaker(sentence.speaker)
         if token is None:
             return own
         called = vocative(sentence.span)
@@ -417,6 +434,8 @@ class HolderResolver:
             if token is None:
                 return own
         if token.lower_ == "you" or token.lower_ in {"your", "yours", "yourself"}:
+            if quoted:
+                return own
             addressee = self.addressee_holder(sentence)
             generic = token.lower_ == "you" and (
                 cue_lemma(cue) not in ADDRESSEE_CUES | NOUN_CUES
@@ -429,12 +448,14 @@ class HolderResolver:
             return own
         if token.pos_ in {"NOUN"} and token.lemma_.lower() in DOCUMENT_NOUNS:
             owner = next((c for c in token.children if c.dep_ == "poss"), None)
-            return own if owner is None else self.resolve(sentence, owner, cue)
+            return own if owner is None else self.resolve(sentence, owner, cue, own=own if quoted else None)
         holder = self._actor(sentence, token)
         if holder is None:
             return own
         if holder.name == own.name or (holder.actor_id is not None and holder.actor_id == own.actor_id):
             return own
+        if quoted:
+            return holder
         addressee = self.addressee_holder(sentence)
         if addressee is not None and holder.name == addressee.name:
             return addressee
@@ -655,36 +676,128 @@ def _frame_tokens(frame: Frame | None, stop: Token) -> list[Token]:
 # --- extraction
 
 
-def extract_claims(annotated: AnnotatedEpisode, *, detector: ClaimDetector, settings: Settings) -> list[Claim]:
+def extract_claims(annotated: AnnotatedEpisode, *, detector: ClaimDetector, settings: Settings,
+                   catalog: ActorCatalog | None = None) -> list[Claim]:
     """Claims of an annotated episode, with holders, attribution, marks and nested reports.
 
     Sentences scoring below `settings.claim_threshold` yield nothing (the
     extractor abstains); nested rows are added when `settings.nested_claims`.
+    `catalog` (optional) canonicalises names read from quote attributions.
     """
     sentences = annotated.sentences
     scores = detector.score([sentence.span for sentence in sentences])
-    resolver = HolderResolver(annotated, find_mention=_load_find_mention())
+    resolver = HolderResolver(annotated, find_mention=_load_find_mention(), catalog=catalog)
+    quoted = quoted_sentences(annotated, resolver)
     claims: list[Claim] = []
     for sentence, score in zip(sentences, scores):
         if score < settings.claim_threshold:
             continue
-        claims.extend(_sentence_claims(annotated, sentence, float(score), resolver, nested=settings.nested_claims))
+        claims.extend(_sentence_claims(annotated, sentence, float(score), resolver, nested=settings.nested_claims,
+                                       quote=quoted.get(sentence.sentence_id)))
     log.debug("%s: %d claims from %d sentences", annotated.episode.episode_id, len(claims), len(sentences))
     return claims
 
 
+@dataclass(frozen=True)
+class QuotedSentence:
+    """A sentence that is mostly inside an attributed quotation: whose words, and which doc tokens are quoted."""
+
+    holder: Holder
+    cue: str
+    start: int
+    end: int
+
+    def inside(self, token: Token) -> bool:
+        return self.start <= token.i < self.end
+
+
+def quoted_sentences(annotated: AnnotatedEpisode, resolver: HolderResolver) -> dict[int, QuotedSentence]:
+    """Sentences at least half inside a quotation whose source a cue names (`extractors.quotes`), by id.
+
+    The innermost such quotation wins ("‘...,’ as Merz put it" inside a longer
+    quotation). A source that cannot be named (a pronoun with no antecedent) leaves
+    the quotation to the usual holder rules. The quoted person's holder has attribution
+    `quoted`, or `self` when the speaker quotes themselves.
+    """
+    by_segment: dict[tuple[int, int], list[Sentence]] = {}
+    for sentence in annotated.sentences:
+        by_segment.setdefault((sentence.turn_id, sentence.segment_offset), []).append(sentence)
+
+    def known(name: str) -> str | None:
+        actor = resolver.catalog.lookup(name) if resolver.catalog is not None else None
+        return actor.name if actor is not None and actor.type == "person" else None
+
+    result: dict[int, QuotedSentence] = {}
+    for segment in annotated.segments:
+        sentences = by_segment.get((segment.turn_id, segment.offset), [])
+        quotes = attribute_quotations(segment.doc, known=known) if sentences else []
+        holders = [_quote_holder(quote, sentences, resolver) for quote in quotes]
+        for sentence in sentences:
+            start = sentence.start_char - segment.offset
+            end = sentence.end_char - segment.offset
+            # Link targets are markup, not words of the sentence.
+            size = (end - start) - sum(len(m.group(0)) - len(m.group(1)) for m in MARKDOWN_LINK.finditer(
+                segment.doc.text, start, end))
+            best = None
+            for quote, holder in zip(quotes, holders):
+                covered = quote.covered(start, end)
+                # The sentence that holds a quotation's attribution ("‘...,’ as Merz put it.", "[Name](link): “...")
+                # and some of its words reports that quotation.
+                cue = quote.source.span
+                cue_here = covered > 0 and cue is not None and cue[0] < end and start < cue[1]
+                if holder is None or (2 * covered < size and not cue_here):
+                    continue
+                key = (cue_here, quote.depth, covered)
+                if best is None or key > best[0]:
+                    best = (key, quote, holder)
+            if best is not None:
+                _, quote, holder = best
+                tokens = [t.i for t in sentence.span if any(a <= t.idx < b for a, b in quote.pieces)]
+                result[sentence.sentence_id] = QuotedSentence(holder, quote.source.cue, min(tokens), max(tokens) + 1)
+    return result
+
+
+def _quote_holder(quote: AttributedQuote, sentences: list[Sentence], resolver: HolderResolver) -> Holder | None:
+    source = quote.source
+    if source.name is not None:
+        holder = resolver.named(source.name, "quoted")
+    else:
+        token = source.token
+        sentence = next((s for s in sentences if s.span.start <= token.i < s.span.end), None)
+        if sentence is None:
+            return None
+        holder = resolver.resolve(sentence, token, source.cue_token or token)
+        if holder.actor_id is None and holder.name.casefold() in PERSON_PRONOUNS | GROUP_PRONOUNS:
+            return None  # "he said" with no antecedent: nobody to name
+        if holder.attribution != "self":
+            holder = Holder(holder.name, holder.actor_id, "quoted")
+    own = resolver.speaker(sentences[0].speaker) if sentences else None
+    if own is not None and (holder.name == own.name or (holder.actor_id and holder.actor_id == own.actor_id)):
+        return own
+    return holder
+
+
 def _sentence_claims(annotated: AnnotatedEpisode, sentence: Sentence, score: float, resolver: HolderResolver, *,
-                     nested: bool) -> list[Claim]:
+                     nested: bool, quote: QuotedSentence | None = None) -> list[Claim]:
     span = sentence.span
     doc = span.doc
     root = sentence_root(span)
     asked = classify(span) == "rhetorical"
     frame = main_frame(span)
-    if frame is not None:
-        holder = resolver.resolve(sentence, frame.holder, frame.cue)
+    own = quote.holder if quote is not None else None
+    cue_override = None
+    if quote is not None and (frame is None or not quote.inside(frame.cue)):
+        # The quoted words, whatever attributes them ("“...,” Rubio said."): the quoted person's.
+        holder = quote.holder
+        start, end = _trim(doc, max(span.start, quote.start), min(span.end, quote.end))
+        if end <= start:
+            start, end = span.start, span.end
+        frame, cue_override = None, quote.cue
+    elif frame is not None:
+        holder = resolver.resolve(sentence, frame.holder, frame.cue, own=own)
         start, end = frame.start, frame.end
     else:
-        holder = resolver.speaker(sentence.speaker)
+        holder = own or resolver.speaker(sentence.speaker)
         start, end = span.start, span.end
     own_holder = resolver.speaker(sentence.speaker)
 
@@ -698,18 +811,19 @@ def _sentence_claims(annotated: AnnotatedEpisode, sentence: Sentence, score: flo
                 continue
             if candidate.start <= token.i < candidate.end:
                 continue
-            inner_holder = resolver.resolve(sentence, candidate.holder, candidate.cue)
-            if inner_holder.attribution == "self" or inner_holder.name in {holder.name}:
+            inner_holder = resolver.resolve(sentence, candidate.holder, candidate.cue, own=own)
+            if inner_holder.attribution in {"self", "quoted"} or inner_holder.name in {holder.name}:
                 continue
             inner.append((candidate, inner_holder))
 
     excluded = [(f.start, f.end) for f, _ in inner]
     top_frame_tokens = _frame_tokens(frame, root)
     marks = epistemic_marks(doc, start, end, frame_tokens=top_frame_tokens, excluded=excluded,
-                            self_frame=holder.attribution == "self")
+                            self_frame=holder.attribution in {"self", "quoted"})
     episode_id = annotated.episode.episode_id
     top_id = f"{episode_id}:{sentence.sentence_id}:0"
-    claims = [_claim(sentence, top_id, holder, own_holder, frame, doc, start, end, score, marks, asked, None)]
+    claims = [_claim(sentence, top_id, holder, own_holder, frame, doc, start, end, score, marks, asked, None,
+                     cue=cue_override)]
     ranges: list[tuple[int, int, str]] = [(start, end, top_id)]
     for k, (candidate, inner_holder) in enumerate(sorted(inner, key=lambda item: item[0].cue.i), start=1):
         # The parent is the innermost enclosing claim.
@@ -727,7 +841,8 @@ def _sentence_claims(annotated: AnnotatedEpisode, sentence: Sentence, score: flo
 
 
 def _claim(sentence: Sentence, claim_id: str, holder: Holder, speaker: Holder, frame: Frame | None, doc: Doc,
-           start: int, end: int, score: float, marks: Marks, asked: bool, parent: str | None) -> Claim:
+           start: int, end: int, score: float, marks: Marks, asked: bool, parent: str | None, *,
+           cue: str | None = None) -> Claim:
     content = doc[start:end]
     offset = sentence.segment_offset
     return Claim(
@@ -739,7 +854,7 @@ def _claim(sentence: Sentence, claim_id: str, holder: Holder, speaker: Holder, f
         holder=holder.name,
         holder_id=holder.actor_id,
         attribution=holder.attribution,
-        cue=cue_name(frame.cue) if frame is not None else None,
+        cue=cue_name(frame.cue) if frame is not None else cue,
         claim=content.text,
         start_char=offset + content.start_char,
         end_char=offset + content.end_char,

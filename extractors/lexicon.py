@@ -9,6 +9,11 @@ Every extractor imports from here; none keeps a private copy.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
 # --- cue lexicons (general English reporting / cognition vocabulary)
 
 SPEECH_CUES = frozenset({
@@ -151,3 +156,22 @@ TITLE_WORDS = frozenset({
 DETECTOR_HEDGE_WORDS = HEDGE_WORDS - {"potentially"}
 # Verbs whose first-person frame ("I think ...") marks an opinion.
 DETECTOR_COGNITION_VERBS = (HEDGE_CUES - {"presume", "sense"}) | {"expect", "doubt", "hope", "fear", "worry", "wish"}
+
+
+# --- lookups
+
+ALL_CUES = VERB_CUES | ADJECTIVE_CUES | NOUN_CUES
+
+
+def cue_lemma(token: Token) -> str:
+    """The lemma of a possible cue, repairing lemmatiser slips on inflected cue verbs ("hopes" -> "hop")."""
+    lemma = token.lemma_.lower()
+    if lemma in ALL_CUES or token.pos_ not in {"VERB", "AUX", "NOUN"}:
+        return lemma
+    lower = token.lower_
+    for suffix, replacement in (("", ""), ("s", ""), ("es", ""), ("d", ""), ("ed", ""), ("ing", ""), ("ing", "e")):
+        if lower.endswith(suffix) and suffix != lower:
+            stem = lower[: len(lower) - len(suffix)] + replacement
+            if stem in ALL_CUES:
+                return stem
+    return lemma
