@@ -473,7 +473,7 @@ def _title_patterns(catalog: ActorCatalog) -> dict[tuple[str, ...], frozenset[st
     holders: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for actor in catalog.actors:
         for title in actor.titles:
-            holders[tuple(title.split())].add(actor.actor_id)
+            holders[tuple(title.replace("-", " ").split())].add(actor.actor_id)
     return {title: frozenset(ids) for title, ids in holders.items()}
 
 
@@ -508,6 +508,7 @@ def _coreference_drafts(
         return index >= 0 and taken[index][1] > start_char
 
     blockers = _unnamed_subjects(annotated)
+    offices = OfficeResolver(annotated, catalog, names, speaker_ids)
     resolved: list[_Draft] = []
 
     def antecedent(turn_id: int, start_char: int, sentence_id: int, accept, *, same_sentence: bool = False,
@@ -558,21 +559,115 @@ def _coreference_drafts(
                     resolved.append(_coreferent(found, turn.turn_id, turn.speaker, start_char,
                                                 start_char + len(token.text), token.text, sentence_id))
             elif token.lower_ == "the" and titles and not (i and doc[i - 1].lower_ in _PREDICATIVE):
-                for size in range(min(longest_title, len(doc) - i - 1), 0, -1):
-                    bearers = titles.get(tuple(t.lower_ for t in doc[i + 1 : i + 1 + size]))
-                    follower = doc[i + 1 + size] if i + 1 + size < len(doc) else None
-                    if bearers is None or (follower is not None and follower.lower_ in {"of", "'s", "’s"}):
+                # Up to one hyphen token per title word ("Secretary - General" as the tokenizer splits it).
+                for size in range(min(2 * longest_title, len(doc) - i - 1), 0, -1):
+                    if doc[i + size].text == "-":
                         continue
-                    found = antecedent(turn.turn_id, start_char, sentence_id,
-                                       lambda draft, bearers=bearers: draft.actor_id in bearers)
+                    words = tuple(t.lower_ for t in doc[i + 1 : i + 1 + size] if t.text != "-")
+                    bearers = titles.get(words)
+                    follower = doc[i + 1 + size] if i + 1 + size < len(doc) else None
+                    if bearers is None or (follower is not None and follower.lower_ in {"'s", "’s"}):
+                        continue
+                    span = doc[i : i + 1 + size]
+                    found = None
+                    if follower is None or follower.lower_ != "of":
+                        found = antecedent(turn.turn_id, start_char, sentence_id,
+                                           lambda draft, bearers=bearers: draft.actor_id in bearers)
+                    if found is None:
+                        # No named antecedent in the turn: the holder of the office on the episode's date.
+                        office = offices.holder(" ".join(words), of_text=_of_phrase(doc, i + 1 + size),
+                                                speaker_id=speaker_ids.get(turn.speaker))
+                        if office is not None:
+                            if follower is not None and follower.lower_ == "of":
+                                span = doc[i : _of_phrase_end(doc, i + 1 + size)]
+                            resolved.append(_Draft(turn.turn_id, turn.speaker, start_char, offset + span.end_char,
+                                                   span.text, "PERSON", office.actor_id, office.name, office.type,
+                                                   "coreference", sentence_id))
+                            i = span.end - 1
+                            break
                     if found is not None:
-                        span = doc[i : i + 1 + size]
                         resolved.append(_coreferent(found, turn.turn_id, turn.speaker, start_char,
                                                     offset + span.end_char, span.text, sentence_id))
                         i += size
                     break
             i += 1
     return resolved
+
+
+class OfficeResolver:
+    """Who holds a title on the episode's date ("the President" in a 2023 White House briefing: Joe Biden).
+
+    The candidates are the catalog's actors with a term of that title covering the
+    episode's date (`Actor.terms`). Among them, one whose office belongs to the
+    episode's home wins: the states and organisations its speakers speak for or hold
+    office in, and the actor its show names ("The White House", "kremlin.ru", a UN
+    delegation's speaker "Germany"). Otherwise the only candidate in office, or the
+    only candidate the episode names. "the President of France" takes the office of
+    the named state. With no date, or no single answer, the title stays unresolved.
+    """
+
+    def __init__(self, annotated: AnnotatedEpisode, catalog: ActorCatalog, names: Sequence[_Draft],
+                 speaker_ids: dict[str, str]) -> None:
+        self.catalog = catalog
+        self.date = annotated.episode.date
+        self.named = {draft.actor_id for draft in names if draft.actor_id}
+        home: set[str] = set()
+        for actor_id in speaker_ids.values():
+            home.update(catalog.speaks_for(actor_id))
+            actor = catalog.get(actor_id)
+            if actor is not None and self.date:
+                home.update(term.of for term in actor.terms if term.of and term.covers(self.date))
+        show = _named_actor(catalog, annotated.episode.show)
+        if show is not None:
+            home.update(catalog.speaks_for(show.actor_id))
+        self.home = home
+
+    def holder(self, title: str, *, of_text: str | None = None, speaker_id: str | None = None):
+        """The actor holding `title` on the episode's date, or None."""
+        if not self.date:
+            return None
+        holders = [(actor, term) for actor, term in self.catalog.office_holders(title, self.date)
+                   if actor.actor_id != speaker_id]
+        if of_text is not None:
+            office = _named_actor(self.catalog, of_text)
+            holders = [(a, t) for a, t in holders if office is not None and t.of == office.actor_id]
+            return holders[0][0] if len({a.actor_id for a, _ in holders}) == 1 else None
+        for pool in ([(a, t) for a, t in holders if t.of in self.home or a.actor_id in self.home],
+                     holders,
+                     [(a, t) for a, t in holders if a.actor_id in self.named]):
+            if len({actor.actor_id for actor, _ in pool}) == 1:
+                return pool[0][0]
+        return None
+
+
+def _named_actor(catalog: ActorCatalog, text: str | None):
+    """The catalog actor a show or place text names, trying its leading words ("UN General Debate" -> "UN")."""
+    if not text:
+        return None
+    words = re.findall(r"[\w’'.-]+", text)
+    for size in range(len(words), 0, -1):
+        actor = catalog.lookup(" ".join(words[:size]))
+        if actor is not None and actor.type in {"state", "organisation"}:
+            return actor
+    return None
+
+
+def _of_phrase(doc: Doc, i: int) -> str | None:
+    """The proper name after "of" at token `i` ("of France", "of the United States"), or None."""
+    if i >= len(doc) or doc[i].lower_ != "of":
+        return None
+    end = _of_phrase_end(doc, i)
+    text = doc[i + 1 : end].text
+    return text or None
+
+
+def _of_phrase_end(doc: Doc, i: int) -> int:
+    j = i + 1
+    if j < len(doc) and doc[j].lower_ == "the":
+        j += 1
+    while j < len(doc) and (doc[j].pos_ == "PROPN" or doc[j].ent_type_ in {"GPE", "ORG", "NORP"}):
+        j += 1
+    return j
 
 
 def _titles_in_text(
