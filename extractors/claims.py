@@ -48,6 +48,14 @@ from typing import TYPE_CHECKING
 
 from extractors.claim_detector import ClaimDetector, classify, is_finite, sentence_root, subject_of
 from extractors.lexicon import (
+    CLAUSE_DEPS,
+    COPULAS,
+    HOLDER_FOR_NOUNS,
+    MAKE_CLEAR_WORDS,
+    POSITION_ADJECTIVES,
+    POSITION_NOUNS,
+    POSITION_VERBS,
+    FACTIVE_CUES,
     cue_lemma,
     SPEECH_CUES,
     VERB_CUES,
@@ -107,6 +115,8 @@ class Frame:
     holder: Token | None
     start: int
     end: int
+    # "position": a predicate stating the subject's position (`position_frame`), not a speech or belief cue.
+    kind: str = "cue"
 
 
 @dataclass(frozen=True)
@@ -215,6 +225,8 @@ def frame_of(token: Token) -> Frame | None:
         if _is_aim(cue, complement) and (subject is None or subject.lower_ not in SPEAKER_PRONOUNS):
             return None  # "Putin wants to X / wants X": the speaker's claim about an aim, not a reported view
         start, end = _subtree_range(complement)
+        if cue_lemma(cue) in FACTIVE_CUES:
+            subject = None  # "they know that X": X is presupposed true, so the speaker asserts it too
         return Frame(cue, subject, start, end) if end > start else None
     if token.pos_ == "ADJ" and lemma in ADJECTIVE_CUES and token.dep_ in {"acomp", "ROOT"}:
         complement = _complement(token)
@@ -280,7 +292,74 @@ def main_frame(span: Span) -> Frame | None:
             subject = subject_of(child)
             if subject is not None:
                 return _frame_outside(span, child, child, subject)
-    return None
+        if child.dep_ == "advcl" and _makes_clear(child) and any(
+            c.dep_ == "mark" and c.lower_ == "as" for c in child.children
+        ):
+            subject = subject_of(child)
+            if subject is not None:  # "As X made clear, Y"
+                return _frame_outside(span, child, child, subject)
+    return position_frame(span, root)
+
+
+def _makes_clear(token: Token) -> bool:
+    """"make (it) clear", "make plain": a speech act whatever its object."""
+    return token.lemma_.lower() == "make" and any(
+        c.lower_ in MAKE_CLEAR_WORDS and c.dep_ in {"oprd", "acomp", "ccomp", "xcomp", "dobj", "advmod"}
+        for c in token.children
+    )
+
+
+def position_frame(span: Span, root: Token, *, whole: bool = True) -> Frame | None:
+    """A main predicate that states its subject's position: the subject holds the sentence.
+
+    "X is focused on / supportive of / committed to Y", "X has been an advocate for Y",
+    "X is in support of Y", "X reaffirmed / highlighted / asked for Y", "X has made that clear",
+    and the holder named in a prepositional phrase: "Y has been a priority for X",
+    "you heard this from X". A first-person, addressed or non-agent subject keeps the
+    speaker (the resolver decides), and so does the speaker's own side ("the United States
+    welcomes Y" said by a US official: `HolderResolver.own_side`). The content is the whole
+    sentence, or with `whole=False` (a clause inside a larger sentence) the clause.
+    """
+    predicate = root
+    if root.pos_ not in {"VERB", "AUX"}:
+        return None
+    if root.lemma_.lower() in COPULAS:
+        predicate = next((c for c in root.children if c.dep_ in {"acomp", "attr"}), None) or next(
+            (c for c in root.children if c.dep_ == "prep" and c.lower_ == "in"
+             and any(p.lemma_.lower() in POSITION_NOUNS for p in c.children if p.dep_ == "pobj")), None) or root
+    lemma = predicate.lemma_.lower()
+    holder: Token | None = None
+    if predicate.pos_ == "NOUN" and lemma in HOLDER_FOR_NOUNS:
+        # "Y has been a top priority for X": X holds it.
+        for prep in (c for c in predicate.children if c.dep_ == "prep" and c.lower_ == "for"):
+            holder = next((c for c in prep.children if c.dep_ == "pobj"), None)
+    elif lemma == "hear" and predicate.pos_ == "VERB":
+        # "you heard this from X": X holds it.
+        for prep in (c for c in predicate.children if c.dep_ == "prep" and c.lower_ == "from"):
+            holder = next((c for c in prep.children if c.dep_ == "pobj"), None)
+    elif predicate.pos_ == "VERB" and predicate.lower_ in POSITION_ADJECTIVES and any(
+            c.dep_ == "auxpass" for c in predicate.children):
+        holder = subject_of(root)  # "X is focused on Y" parsed as a passive verb
+    elif (
+        (predicate.pos_ == "VERB" and (lemma in POSITION_VERBS or _makes_clear(predicate)))
+        or (predicate.pos_ == "ADJ" and lemma in POSITION_ADJECTIVES)
+        or (predicate.pos_ == "NOUN" and lemma in POSITION_NOUNS)
+        or (predicate.dep_ == "prep" and predicate.lower_ == "in")
+    ):
+        holder = subject_of(root)
+    if holder is None:
+        return None
+    if holder.dep_ == "expl":
+        return None  # "there is ...": no one named
+    start, end = _trim(span.doc, span.start, span.end) if whole else _clause_range(root)
+    return Frame(predicate, holder, start, end, kind="position") if end > start else None
+
+
+def _clause_range(head: Token) -> tuple[int, int]:
+    """The tokens of the clause `head` opens, without clauses conjoined to it."""
+    tokens = [t for t in head.subtree if not any(a.dep_ == "conj" and a.head.i == head.i
+                                                   for a in [t, *_ancestors_to(t, head)])]
+    return _trim(head.doc, min(t.i for t in tokens), max(t.i for t in tokens) + 1)
 
 
 def _at_edge(span: Span, token: Token) -> bool:
@@ -334,6 +413,7 @@ class HolderResolver:
         self.annotated = annotated
         self.find_mention = find_mention
         self.catalog = catalog
+        self._home: dict[str, frozenset[str]] = {}
         self.turns = {turn.turn_id: index for index, turn in enumerate(annotated.episode.turns)}
         self.names_by_actor = {
             m.actor_id: m.canonical_name for m in annotated.mentions if m.actor_id and m.canonical_name
@@ -350,6 +430,21 @@ class HolderResolver:
         actor_id = self.annotated.speaker_ids.get(speaker)
         name = self.names_by_actor.get(actor_id) if actor_id else None
         return Holder(name or normalise_speaker(speaker), actor_id, "self")
+
+    def own_side(self, speaker: str) -> frozenset[str]:
+        """The actors the speaker stands for: their affiliations and offices on the episode's date, or,
+        for a speaker the catalog places nowhere, the institution the episode's show names (a press
+        secretary at a White House briefing speaks for the United States)."""
+        if speaker not in self._home:
+            actor_id = self.annotated.speaker_ids.get(speaker)
+            episode = self.annotated.episode
+            home = frozenset({actor_id} if actor_id else ())
+            if self.catalog is not None:
+                home = self.catalog.home(home, date=episode.date)
+                if len(home) <= 1:  # a speaker the catalog places nowhere speaks for the show's institution
+                    home = self.catalog.home(home, date=episode.date, show=episode.show)
+            self._home[speaker] = home
+        return self._home[speaker]
 
     def named(self, name: str, attribution: str) -> Holder:
         """A holder for a name read from text (a quote's link or heading): the catalog's actor, the
@@ -477,13 +572,16 @@ class HolderResolver:
             if lower not in PERSON_PRONOUNS | GROUP_PRONOUNS:
                 return None
             name = self._antecedent(sentence, token)
-            return Holder(name or lower, None, "reported")
+            # A pronoun that names nobody ("they know", with no group in sight) leaves the view with the speaker.
+            return Holder(name, None, "reported") if name else None
         entity = self._entity(token)
-        if entity is not None:
-            return Holder(entity, None, "reported")
-        if token.pos_ == "PROPN" or token.lemma_.lower() in AGENT_NOUNS:
-            return Holder(_phrase(token), None, "reported")
-        return None
+        if entity is None and (token.pos_ == "PROPN" or token.lemma_.lower() in AGENT_NOUNS):
+            entity = _phrase(token)
+        if entity is None:
+            return None
+        if " " not in entity and entity[:1].isupper():
+            entity = self.full_name(entity) or entity  # "Pelosi" -> the episode's "Nancy Pelosi"
+        return Holder(entity, None, "reported")
 
     def _mention(self, sentence: Sentence, token: Token) -> Mention | None:
         """The entities stage's mention over the head token (not its modifiers: "critics of Putin")."""
@@ -561,7 +659,11 @@ def _clean_name(text: str) -> str:
             text = text[: -len(suffix)]
     if text.lower().startswith("the "):
         text = text[4:]
-    return text
+    words = text.split()
+    # "Senator Hale" -> "Hale"; a title alone ("President", "Secretary General") stays as written.
+    while len(words) > 1 and words[0].rstrip(".").casefold() in TITLE_WORDS:
+        words = words[1:]
+    return " ".join(words)
 
 
 def _phrase(token: Token) -> str:
@@ -796,6 +898,8 @@ def _sentence_claims(annotated: AnnotatedEpisode, sentence: Sentence, score: flo
     elif frame is not None:
         holder = resolver.resolve(sentence, frame.holder, frame.cue, own=own)
         start, end = frame.start, frame.end
+        if frame.kind == "position" and holder.actor_id in resolver.own_side(sentence.speaker):
+            holder = own or resolver.speaker(sentence.speaker)  # the speaker's own side states its own position
     else:
         holder = own or resolver.speaker(sentence.speaker)
         start, end = span.start, span.end
@@ -807,11 +911,18 @@ def _sentence_claims(annotated: AnnotatedEpisode, sentence: Sentence, score: flo
             if frame is not None and token.i == frame.cue.i:
                 continue
             candidate = frame_of(token)
+            main_clause = token.i == root.i and frame is not None and frame.cue.i != root.i  # "As you know, X"
+            if candidate is None and (main_clause or (token.i != root.i and token.dep_ in CLAUSE_DEPS)):
+                # A clause stating someone's position inside the speaker's frame ("I would say that X has
+                # been an advocate for Y") or beside it ("..., and X has been clear about that").
+                candidate = position_frame(span, token, whole=False)
             if candidate is None or candidate.holder is None or _under_condition(token, root):
                 continue
-            if candidate.start <= token.i < candidate.end:
+            if candidate.kind != "position" and candidate.start <= token.i < candidate.end:
                 continue
             inner_holder = resolver.resolve(sentence, candidate.holder, candidate.cue, own=own)
+            if candidate.kind == "position" and inner_holder.actor_id in resolver.own_side(sentence.speaker):
+                continue
             if inner_holder.attribution in {"self", "quoted"} or inner_holder.name in {holder.name}:
                 continue
             inner.append((candidate, inner_holder))

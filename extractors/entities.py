@@ -611,16 +611,7 @@ class OfficeResolver:
         self.catalog = catalog
         self.date = annotated.episode.date
         self.named = {draft.actor_id for draft in names if draft.actor_id}
-        home: set[str] = set()
-        for actor_id in speaker_ids.values():
-            home.update(catalog.speaks_for(actor_id))
-            actor = catalog.get(actor_id)
-            if actor is not None and self.date:
-                home.update(term.of for term in actor.terms if term.of and term.covers(self.date))
-        show = _named_actor(catalog, annotated.episode.show)
-        if show is not None:
-            home.update(catalog.speaks_for(show.actor_id))
-        self.home = home
+        self.home = catalog.home(speaker_ids.values(), date=self.date, show=annotated.episode.show)
 
     def holder(self, title: str, *, of_text: str | None = None, speaker_id: str | None = None):
         """The actor holding `title` on the episode's date, or None."""
@@ -629,7 +620,7 @@ class OfficeResolver:
         holders = [(actor, term) for actor, term in self.catalog.office_holders(title, self.date)
                    if actor.actor_id != speaker_id]
         if of_text is not None:
-            office = _named_actor(self.catalog, of_text)
+            office = self.catalog.named_institution(of_text)
             holders = [(a, t) for a, t in holders if office is not None and t.of == office.actor_id]
             return holders[0][0] if len({a.actor_id for a, _ in holders}) == 1 else None
         for pool in ([(a, t) for a, t in holders if t.of in self.home or a.actor_id in self.home],
@@ -638,18 +629,6 @@ class OfficeResolver:
             if len({actor.actor_id for actor, _ in pool}) == 1:
                 return pool[0][0]
         return None
-
-
-def _named_actor(catalog: ActorCatalog, text: str | None):
-    """The catalog actor a show or place text names, trying its leading words ("UN General Debate" -> "UN")."""
-    if not text:
-        return None
-    words = re.findall(r"[\w’'.-]+", text)
-    for size in range(len(words), 0, -1):
-        actor = catalog.lookup(" ".join(words[:size]))
-        if actor is not None and actor.type in {"state", "organisation"}:
-            return actor
-    return None
 
 
 def _of_phrase(doc: Doc, i: int) -> str | None:

@@ -22,7 +22,7 @@ import logging
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -285,6 +285,34 @@ class ActorCatalog:
             (actor, term) for actor in self.actors for term in actor.terms
             if term.title == title and term.covers(date)
         )
+
+    def named_institution(self, text: str | None) -> Actor | None:
+        """The state or organisation a show or venue text names, trying its leading words
+        ("The White House" -> the United States, "UN General Debate" -> the United Nations)."""
+        if not text:
+            return None
+        words = re.findall(r"[\w’'.-]+", text)
+        for size in range(len(words), 0, -1):
+            actor = self.lookup(" ".join(words[:size]))
+            if actor is not None and actor.type in {"state", "organisation"}:
+                return actor
+        return None
+
+    def home(self, actor_ids: Iterable[str], *, date: str | None = None, show: str | None = None) -> frozenset[str]:
+        """The actors a set of speakers stand for: themselves, their affiliations, the offices they
+        hold on `date` (their terms' `of`), and the institution the `show` names."""
+        home: set[str] = set()
+        for actor_id in actor_ids:
+            home.update(self.speaks_for(actor_id))
+            actor = self._by_id.get(actor_id)
+            if actor is not None and date:
+                for term in actor.terms:
+                    if term.of and term.covers(date):
+                        home.update(self.speaks_for(term.of))
+        institution = self.named_institution(show)
+        if institution is not None:
+            home.update(self.speaks_for(institution.actor_id))
+        return frozenset(home)
 
     def type_of(self, actor_id: str) -> str | None:
         actor = self._by_id.get(actor_id)
