@@ -137,12 +137,23 @@ def gold_source(episode_id: str) -> Path:
     return raw if raw.is_file() else UNGDC / f"{episode_id}.txt"
 
 
-def read_episode(path: Path, sidecar: Path | None, settings, folder: Path):
-    """Read `path` as `whoclaims run` would, with `sidecar` beside it (copied into `folder` when elsewhere)."""
+def read_episode(path: Path, sidecar: Path | None, settings, folder: Path, *, force_inline: bool = False):
+    """Read `path` as `whoclaims run` would, with `sidecar` beside it (copied into `folder` when elsewhere).
+
+    `force_inline` reads it as `whoclaims run --format inline` would, falling back to detection when
+    the file has no label that format accepts.
+    """
+    import dataclasses
     import shutil
 
+    from whoclaims.ingest import IngestError
     from whoclaims.pipeline import read
 
+    if force_inline:
+        try:
+            return read(path, settings=dataclasses.replace(settings, force_format="inline"), input_root=path.parent)
+        except IngestError:
+            pass
     if sidecar is None or sidecar.parent == path.parent:
         return read(path, settings=settings, input_root=path.parent)
     shutil.copy(path, folder / path.name)
@@ -163,6 +174,8 @@ def main() -> None:
     parser.add_argument("--dump", type=Path, help="write the holder outcomes of the scored rows (parquet)")
     parser.add_argument("--check-split", action="store_true", help="recompute the split rule and compare")
     parser.add_argument("--config", type=Path, default=None, help="a whoclaims.toml")
+    parser.add_argument("--force-inline", action="store_true",
+                        help="read the White House and Kremlin files as `--format inline` (see README: ingest)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
@@ -211,7 +224,8 @@ def main() -> None:
     clock = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         for part, path, sidecar, gold in jobs:
-            episode = read_episode(path, sidecar, settings, Path(folder))
+            inline = args.force_inline and part in {"dev", "test"} and source_of(path.stem) != "UN"
+            episode = read_episode(path, sidecar, settings, Path(folder), force_inline=inline)
             predicted = claims_frame(episode, settings, models, full=args.full)
             score, rows = score_holders(gold, [predicted], canonical=canonical, searched="claims+assertions")
             source = source_of(episode.episode_id) if part in {"dev", "test"} else part

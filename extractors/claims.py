@@ -574,6 +574,9 @@ class HolderResolver:
             name = self._antecedent(sentence, token)
             # A pronoun that names nobody ("they know", with no group in sight) leaves the view with the speaker.
             return Holder(name, None, "reported") if name else None
+        group = self._group(sentence, token)
+        if group is not None:
+            return group
         entity = self._entity(token)
         if entity is None and (token.pos_ == "PROPN" or token.lemma_.lower() in AGENT_NOUNS):
             entity = _phrase(token)
@@ -582,6 +585,20 @@ class HolderResolver:
         if " " not in entity and entity[:1].isupper():
             entity = self.full_name(entity) or entity  # "Pelosi" -> the episode's "Nancy Pelosi"
         return Holder(entity, None, "reported")
+
+    def _group(self, sentence: Sentence, token: Token) -> Holder | None:
+        """The institution a group of its people stands for: "Russian officials", "the G7 leaders",
+        "members of Congress" -> the catalog actor a modifier or an "of"/"in" phrase names."""
+        if token.pos_ != "NOUN" or token.lemma_.lower() not in AGENT_NOUNS:
+            return None
+        candidates = [c for c in token.children if c.dep_ in {"amod", "compound", "poss"}]
+        for prep in (c for c in token.children if c.dep_ == "prep" and c.lower_ in {"of", "in", "from"}):
+            candidates += [c for c in prep.children if c.dep_ == "pobj"]
+        for candidate in candidates:
+            mention = self._mention(sentence, candidate)
+            if mention is not None and mention.actor_id is not None and mention.actor_type in {"state", "organisation"}:
+                return Holder(mention.canonical_name or mention.text, mention.actor_id, "reported")
+        return None
 
     def _mention(self, sentence: Sentence, token: Token) -> Mention | None:
         """The entities stage's mention over the head token (not its modifiers: "critics of Putin")."""

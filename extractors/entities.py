@@ -361,8 +361,12 @@ class _Draft:
     vocative: bool = False
 
 
-def _link(ent: Span, catalog: ActorCatalog) -> tuple[str, str | None, str | None, str | None, str]:
-    """(label, actor_id, canonical_name, actor_type, source) of an entity from the ruler or the model."""
+def _link(ent: Span, catalog: ActorCatalog, *, date: str | None = None) -> tuple[str, str | None, str | None, str | None, str]:
+    """(label, actor_id, canonical_name, actor_type, source) of an entity from the ruler or the model.
+
+    A surname after a title ("Speaker Johnson", "Chancellor Scholz") that the catalog does not
+    know as a form links to the one holder of that office on `date` whose name ends in it.
+    """
     if ent.ent_id_ and ent.ent_id_ in catalog:
         actor = catalog[ent.ent_id_]
         return ent.label_, actor.actor_id, actor.name, actor.type, "ruler"
@@ -370,7 +374,28 @@ def _link(ent: Span, catalog: ActorCatalog) -> tuple[str, str | None, str | None
     if found is not None and not (is_acronym(normalise_form(ent.text)) and ent.label_ == "PERSON"):
         actor, label = found
         return label, actor.actor_id, actor.name, actor.type, "model"
+    office = _titled_surname(ent, catalog, date)
+    if office is not None:
+        return "PERSON", office.actor_id, office.name, office.type, "model"
     return ent.label_, None, None, None, "model"
+
+
+def _titled_surname(ent: Span, catalog: ActorCatalog, date: str | None):
+    """The office holder a "<title> <surname>" names on `date`, or None."""
+    if not date or ent.label_ not in {"PERSON", "ORG", "NORP"}:
+        return None
+    doc = ent.doc
+    surname = ent[-1].text
+    words = [t.lower_.rstrip(".") for t in ent[:-1]]
+    start = ent.start
+    while start > 0 and doc[start - 1].lower_.rstrip(".") in TITLE_WORDS and len(words) < 3:
+        start -= 1
+        words.insert(0, doc[start].lower_.rstrip("."))
+    if not words or not all(word in TITLE_WORDS for word in words):
+        return None
+    holders = {actor.actor_id: actor for actor, _ in catalog.office_holders(" ".join(words), date)
+               if actor.name.split()[-1] == surname}
+    return next(iter(holders.values())) if len(holders) == 1 else None
 
 
 def _overrides(ent: Span, start: int, end: int, speaker: _Speaker, name_words: set[str]) -> bool:
@@ -439,7 +464,7 @@ def _segment_drafts(
                     start, end = min(start, *(e.start for e in overlapping)), max(end, *(e.end for e in overlapping))
                 speaker_spans.append((doc[start:end], speaker))
         for ent in ents:
-            label, actor_id, name, actor_type, source = _link(ent, catalog)
+            label, actor_id, name, actor_type, source = _link(ent, catalog, date=annotated.episode.date)
             drafts.append(_Draft(
                 turn.turn_id, turn.speaker, offset + ent.start_char, offset + ent.end_char, ent.text, label,
                 actor_id, name, actor_type, source, _sentence_of(offset + ent.start_char, starts, ordered),

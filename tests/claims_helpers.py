@@ -87,6 +87,7 @@ PARSES: dict[str, str] = {
     "Ruritania supports the treaty.": "Ruritania/NNP/PROPN/nsubj/1/Ruritania/- supports/VBZ/VERB/ROOT/1/support/- the/DT/DET/det/3/the/- treaty~/NN/NOUN/dobj/1/treaty/- .~/./PUNCT/punct/1/./-",
     "Governor Hale knows that the winter will be hard.": "Governor/NNP/PROPN/compound/1/Governor/- Hale/NNP/PROPN/nsubj/2/Hale/B-PERSON knows/VBZ/VERB/ROOT/2/know/- that/IN/SCONJ/mark/7/that/- the/DT/DET/det/5/the/- winter/NN/NOUN/nsubj/7/winter/- will/MD/AUX/aux/7/will/- be/VB/AUX/ccomp/2/be/- hard~/JJ/ADJ/acomp/7/hard/- .~/./PUNCT/punct/2/./-",
     "Governor Hale believes that the winter will be hard.": "Governor/NNP/PROPN/compound/1/Governor/- Hale/NNP/PROPN/nsubj/2/Hale/B-PERSON believes/VBZ/VERB/ROOT/2/believe/- that/IN/SCONJ/mark/7/that/- the/DT/DET/det/5/the/B-DATE winter/NN/NOUN/nsubj/7/winter/I-DATE will/MD/AUX/aux/7/will/- be/VB/AUX/ccomp/2/be/- hard~/JJ/ADJ/acomp/7/hard/- .~/./PUNCT/punct/2/./-",
+    "Ruritanian officials believe that the loan will come.": "Ruritanian/JJ/ADJ/amod/1/ruritanian/B-NORP officials/NNS/NOUN/nsubj/2/official/- believe/VBP/VERB/ROOT/2/believe/- that/IN/SCONJ/mark/7/that/- the/DT/DET/det/5/the/- loan/NN/NOUN/nsubj/7/loan/- will/MD/AUX/aux/7/will/- come~/VB/VERB/ccomp/2/come/- .~/./PUNCT/punct/2/./-",
 }
 
 _VOCAB = spacy.blank("en").vocab

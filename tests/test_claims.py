@@ -410,3 +410,18 @@ def test_a_pronoun_that_names_nobody_leaves_the_view_with_the_speaker() -> None:
 def test_rejecting_a_thing_is_an_action_not_a_reported_view() -> None:
     sentence = "He rejected the offer and left."
     assert only(run([(HOST, ["Putin wants to restore the empire.", sentence])]), sentence).holder == HOST
+
+
+def test_a_group_of_officials_is_held_by_the_institution_it_stands_for(monkeypatch) -> None:
+    from extractors.entities import find_mention
+
+    monkeypatch.setattr(claims_module, "_load_find_mention", lambda: find_mention)
+    sentence = "Ruritanian officials believe that the loan will come."
+    annotated = build_annotated([(HOST, [sentence])])
+    annotated.mentions = [Mention(0, 0, 0, HOST, 0, 10, "Ruritanian", "NORP", "state:ruritania", "Ruritania",
+                                  "ruler", actor_type="state")]
+    claim = only(extract_claims(annotated, detector=flat_detector(), settings=Settings()), sentence)
+    assert (claim.holder, claim.holder_id, claim.attribution) == ("Ruritania", "state:ruritania", "reported")
+    # Without the catalog's actor the group keeps its words.
+    claim = only(run([(HOST, [sentence])]), sentence)
+    assert claim.holder == "Ruritanian officials"

@@ -453,6 +453,22 @@ def test_a_title_without_antecedent_goes_to_the_holder_of_the_office_on_the_epis
                            date="2023-06-26") == []
 
 
+def test_a_title_and_a_surname_name_the_office_holder_of_the_date(blank_nlp, catalog):
+    import dataclasses
+
+    episode = dataclasses.replace(episode_from_turns([("Reporter", "Speaker Johnson said no.")]), date="2024-02-27")
+    annotated = annotate(episode, blank_nlp)
+    doc = annotated.segments[0].doc
+    doc.ents = [Span(doc, 1, 2, label="PERSON")]  # what the statistical NER finds: "Johnson"
+    mentions = extract_mentions(annotated, catalog=catalog)
+    assert [(m.text, m.actor_id) for m in mentions] == [("Johnson", "person:mike_johnson")]
+    # Before he held the office, the same words name nobody the catalog knows.
+    annotated = annotate(dataclasses.replace(episode, date="2019-01-01"), blank_nlp)
+    doc = annotated.segments[0].doc
+    doc.ents = [Span(doc, 1, 2, label="PERSON")]
+    assert [(m.text, m.actor_id) for m in extract_mentions(annotated, catalog=catalog)] == [("Johnson", None)]
+
+
 def test_the_office_comes_from_the_speakers_or_an_of_phrase(blank_nlp, catalog):
     # A UN delegation speaking: its own chancellor; "the Secretary-General" has one holder in office.
     assert _dated_mentions(blank_nlp, catalog, [("Germany", "The Chancellor said so. The Secretary-General agreed.")],
