@@ -87,7 +87,7 @@ from extractors.lexicon import (
     TIME_NOUNS,
     NEGATIVE_DETERMINERS,
 )
-from extractors.quotes import MARKDOWN_LINK, AttributedQuote, attribute_quotations
+from extractors.quotes import MARKDOWN_LINK, AttributedQuote, QuoteSource, attribute_quotations, find_quotations
 from whoclaims.records import AnnotatedEpisode, Claim, Mention, Sentence
 from whoclaims.settings import Settings
 
@@ -847,10 +847,24 @@ def quoted_sentences(annotated: AnnotatedEpisode, resolver: HolderResolver) -> d
         return actor.name if actor is not None and actor.type == "person" else None
 
     result: dict[int, QuotedSentence] = {}
+    carried: tuple[int, Holder, str] | None = None  # (turn, holder, cue) of a quotation left open
     for segment in annotated.segments:
         sentences = by_segment.get((segment.turn_id, segment.offset), [])
         quotes = attribute_quotations(segment.doc, known=known) if sentences else []
         holders = [_quote_holder(quote, sentences, resolver) for quote in quotes]
+        if carried is not None and carried[0] == segment.turn_id and sentences:
+            # A quotation running over paragraphs reopens each one with a quote mark and no new cue.
+            opening = next(iter(find_quotations(segment.doc.text)), None)
+            if opening is not None and not segment.doc.text[: opening.start].strip() and not any(
+                    a <= opening.inner_start < b for quote in quotes for a, b in quote.pieces):
+                quotes.append(AttributedQuote(((opening.inner_start, opening.inner_end),),
+                                              QuoteSource("continued"), closed=opening.closed))
+                holders.append(carried[1])
+        carried = None
+        open_quotes = [(quote, holder) for quote, holder in zip(quotes, holders)
+                       if not quote.closed and holder is not None]
+        if open_quotes:
+            carried = (segment.turn_id, open_quotes[-1][1], open_quotes[-1][0].source.cue)
         for sentence in sentences:
             start = sentence.start_char - segment.offset
             end = sentence.end_char - segment.offset

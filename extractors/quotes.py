@@ -6,10 +6,11 @@ Two steps, each usable alone:
   (“...”), guillemets («...»), straight double quotes paired by their context,
   and single curly quotes (‘...’) that open after a space or a quote mark and
   close after punctuation (so apostrophes, "don’t" or "allies’ ", never close
-  one). A quotation left open at the end of the text (a quote that runs on into
-  the next paragraph) ends there. Quotations of fewer than `MIN_WORDS` words
-  that do not end a sentence are scare quotes ("called it “historic”") and are
-  left out. Nested quotations are kept, with their `depth`.
+  one). A curly quotation left open at the end of the text (a quote that runs
+  on into the next paragraph) ends there; an unmatched straight quote is left
+  out. Quotations of fewer than `MIN_WORDS` words that do not end a sentence
+  are scare quotes ("called it “historic”") and are left out. Nested
+  quotations are kept, with their `depth`.
 - `attribute_quotations(doc)` names the source of each quotation of a parsed
   `Doc` from the cue around it, in this order:
 
@@ -104,6 +105,8 @@ class AttributedQuote:
     pieces: tuple[tuple[int, int], ...]
     source: QuoteSource
     depth: int = 0
+    # False when the last piece runs to the end of the text (the quotation goes on in the next paragraph).
+    closed: bool = True
 
     def covered(self, start: int, end: int) -> int:
         """Characters of [start, end) inside the quoted pieces."""
@@ -171,8 +174,7 @@ def find_quotations(text: str) -> list[Quotation]:
         elif opening is not None and _is_closing(text, i):
             found.append(Quotation(opening, i + 1, opening + 1, i))
             opening = None
-    if opening is not None:
-        found.append(Quotation(opening, len(text), opening + 1, len(text), closed=False))
+    # An unmatched straight quote is left out: unlike a curly one it says nothing about which side it is on.
     # Single curly quotes: only a clear opening and a clear closing make one.
     for match in re.finditer("‘", text):
         i = match.start()
@@ -397,7 +399,8 @@ def attribute_quotations(doc: Doc, *, known: Callable[[str], str | None] | None 
                 source = QuoteSource("continued", token=previous.source.token, name=previous.source.name,
                                      cue_token=cue, span=previous.source.span)
         if source is not None:
-            results.append(AttributedQuote(tuple(pieces), source, depth=quote.depth))
+            last = quotations[following] if len(pieces) > 1 and following is not None else quote
+            results.append(AttributedQuote(tuple(pieces), source, depth=quote.depth, closed=last.closed))
     return results
 
 

@@ -5,6 +5,8 @@ Texts are hand-written; parses are frozen in `tests/claims_helpers.py` (no model
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from extractors.claims import extract_claims
@@ -203,3 +205,27 @@ def test_a_quoted_title_inside_the_subject_is_not_a_quotation_of_speech():
     assert attributed(sentence) == []
     claim = by_sentence(claims_of([("Guest", ["Sure."]), (HOST, [sentence]), ("Guest", ["Sure."])]))[sentence]
     assert claim.attribution == "addressee"
+
+
+def test_an_unmatched_straight_quote_is_not_a_quotation():
+    assert find_quotations('He said "we will win and then left the room without a word.') == []
+
+
+def test_a_quotation_running_over_paragraphs_keeps_its_source():
+    from whoclaims.records import Segment, Sentence
+
+    # One turn of two paragraphs: the quotation opens in the first and reopens in the second.
+    first = build_annotated([(HOST, ["The minister wrote: “The loan will come this spring."])])
+    second = build_annotated([(HOST, ["“Nobody should doubt that it will come in time.”"])])
+    doc = second.segments[0].doc
+    offset = len(first.episode.text) + 2
+    text = first.episode.text + "\n\n" + doc.text
+    turn = dataclasses.replace(first.episode.turns[0], text=text, end_char=len(text))
+    first.episode = dataclasses.replace(first.episode, text=text, turns=(turn,))
+    first.segments.append(Segment(turn_id=0, offset=offset, doc=doc))
+    sent = doc[:]
+    first.sentences.append(Sentence(1, 0, HOST, sent.text, offset, offset + len(sent.text), None, None, sent, offset))
+    claims = extract_claims(first, detector=flat_detector(0.9), settings=Settings())
+    holders = {claim.sentence: (claim.holder, claim.attribution) for claim in claims}
+    assert holders == {"The minister wrote: “The loan will come this spring.": ("minister", "quoted"),
+                       "“Nobody should doubt that it will come in time.”": ("minister", "quoted")}
