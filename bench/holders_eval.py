@@ -255,6 +255,19 @@ def main() -> None:
     for part, source, score in table:
         print(f"{part:<7} {source:<12} {fmt(score.own):>18} {fmt(score.reported):>18} {score.not_found:>10d}"
               f" {score.right_via_nested:>10d}")
+    # Strict reading: the main row's holder only, no credit for a nested row.
+    found = outcomes.filter(pl.col("found") & pl.col("reported"))
+    key = (lambda name: name) if canonical is None else canonical
+    from whoclaims.evaluate import normalize_name
+
+    strict = found.with_columns(pl.struct("gold_holder", "predicted_holder").map_elements(
+        lambda r: normalize_name(key(r["gold_holder"])) == normalize_name(key(r["predicted_holder"] or "")),
+        return_dtype=pl.Boolean).alias("main_right"))
+    for part in ("dev", "test"):
+        rows = strict.filter(pl.col("part") == part)
+        if rows.height:
+            print(f"{part:<7} reported views, main row only (no credit for nested rows): "
+                  f"{rows['main_right'].sum()}/{rows.height} = {rows['main_right'].mean():.2f}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps([{"part": p, "source": s, **score.to_dict()} for p, s, score in table],

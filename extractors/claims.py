@@ -501,7 +501,7 @@ class HolderResolver:
         return Holder(holder.name, holder.actor_id, "addressee")
 
     def _named_addressee(self, sentence: Sentence, called: Span) -> Holder:
-        names = {t.lower_ for t in called if t.lower_ not in TITLE_WORDS and not t.is_punct}
+        names = {t.lower_ for t in called if not _is_title(t) and not t.is_punct}
         for label in self.annotated.episode.speakers:
             if label != sentence.speaker and names & {word.lower() for word in normalise_speaker(label).split()}:
                 holder = self.speaker(label)
@@ -510,7 +510,7 @@ class HolderResolver:
         mention = self._mention(sentence, head)
         if mention is not None:
             return Holder(mention.canonical_name or mention.text, mention.actor_id, "addressee")
-        return Holder(" ".join(t.text for t in called if t.lower_ not in TITLE_WORDS), None, "addressee")
+        return Holder(" ".join(t.text for t in called if not _is_title(t)), None, "addressee")
 
     def resolve(self, sentence: Sentence, token: Token | None, cue: Token, *, own: Holder | None = None) -> Holder:
         """The holder of a frame whose holder token is `token` (a subject, possessor or source).
@@ -653,13 +653,13 @@ def vocative(span: Span) -> Span | None:
     while end > span.start and doc[end - 1].is_punct:
         end -= 1
     leading = span.start
-    while leading < span.end and (doc[leading].pos_ == "PROPN" or doc[leading].lower_ in TITLE_WORDS):
+    while leading < span.end and (doc[leading].pos_ == "PROPN" or _is_title(doc[leading])):
         leading += 1
     if span.start < leading <= span.start + 4 and leading < span.end and doc[leading].text == ",":
         called = doc[span.start : leading]
     else:
         trailing = end
-        while trailing > span.start and (doc[trailing - 1].pos_ == "PROPN" or doc[trailing - 1].lower_ in TITLE_WORDS):
+        while trailing > span.start and (doc[trailing - 1].pos_ == "PROPN" or _is_title(doc[trailing - 1])):
             trailing -= 1
         if not (trailing < end <= trailing + 4 and trailing > span.start and doc[trailing - 1].text == ","):
             return None
@@ -667,6 +667,11 @@ def vocative(span: Span) -> Span | None:
     if not any(t.pos_ == "PROPN" for t in called) or any(t.ent_type_ in {"GPE", "NORP", "LOC", "ORG"} for t in called):
         return None
     return called
+
+
+def _is_title(token: Token) -> bool:
+    """A title or honorific token ("Mr.", "Governor")."""
+    return token.lower_.rstrip(".") in TITLE_WORDS
 
 
 def _clean_name(text: str) -> str:

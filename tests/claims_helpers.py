@@ -90,6 +90,7 @@ PARSES: dict[str, str] = {
     "Ruritanian officials believe that the loan will come.": "Ruritanian/JJ/ADJ/amod/1/ruritanian/B-NORP officials/NNS/NOUN/nsubj/2/official/- believe/VBP/VERB/ROOT/2/believe/- that/IN/SCONJ/mark/7/that/- the/DT/DET/det/5/the/- loan/NN/NOUN/nsubj/7/loan/- will/MD/AUX/aux/7/will/- come~/VB/VERB/ccomp/2/come/- .~/./PUNCT/punct/2/./-",
     "The minister wrote: “The loan will come this spring.": "The/DT/DET/det/1/the/- minister/NN/NOUN/nsubj/2/minister/- wrote~/VBD/VERB/ROOT/2/write/- :/:/PUNCT/punct/2/:/- “~/``/PUNCT/punct/2/\"/- The/DT/DET/det/6/the/- loan/NN/NOUN/nsubj/8/loan/- will/MD/AUX/aux/8/will/- come/VB/VERB/ccomp/2/come/- this/DT/DET/det/10/this/B-DATE spring~/NN/NOUN/npadvmod/8/spring/I-DATE .~/./PUNCT/punct/2/./-",
     "“Nobody should doubt that it will come in time.”": "“~/``/PUNCT/punct/3/\"/- Nobody/NN/PRON/nsubj/3/nobody/- should/MD/AUX/aux/3/should/- doubt/VB/VERB/ROOT/3/doubt/- that/IN/SCONJ/mark/7/that/- it/PRP/PRON/nsubj/7/it/- will/MD/AUX/aux/7/will/- come/VB/VERB/ccomp/3/come/- in/IN/ADP/prep/7/in/- time~/NN/NOUN/pobj/8/time/- .~/./PUNCT/punct/3/./- ”~/''/PUNCT/punct/3/\"/-",
+    "Mr. Hale, you argued that the loan will come.": "Mr./NNP/PROPN/compound/1/Mr./- Hale~/NNP/PROPN/npadvmod/4/Hale/B-PERSON ,/,/PUNCT/punct/4/,/- you/PRP/PRON/nsubj/4/you/- argued/VBD/VERB/ROOT/4/argue/- that/IN/SCONJ/mark/9/that/- the/DT/DET/det/7/the/- loan/NN/NOUN/nsubj/9/loan/- will/MD/AUX/aux/9/will/- come~/VB/VERB/ccomp/4/come/- .~/./PUNCT/punct/4/./-",
 }
 
 _VOCAB = spacy.blank("en").vocab

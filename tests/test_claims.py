@@ -425,3 +425,10 @@ def test_a_group_of_officials_is_held_by_the_institution_it_stands_for(monkeypat
     # Without the catalog's actor the group keeps its words.
     claim = only(run([(HOST, [sentence])]), sentence)
     assert claim.holder == "Ruritanian officials"
+
+
+def test_an_abbreviated_title_before_an_addressed_name_is_not_part_of_the_name() -> None:
+    # Regression: the shared title list has no full stops, "Mr." must still count as a title.
+    sentence = "Mr. Hale, you argued that the loan will come."
+    claim = only(run([(HOST, [sentence]), (GUEST, ["Sure."])]), sentence)
+    assert (claim.holder, claim.attribution) == ("Hale", "addressee")
