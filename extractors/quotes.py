@@ -18,8 +18,10 @@ Two steps, each usable alone:
      (both pieces get the source);
   2. after it, in the same sentence: `“...,” Rubio said.`, `“...” said Rubio.`,
      `“...,” according to Rubio.`, `“...,” as Rubio put it.`;
+     or a dash and a name (`“...” — Senator Jane Doe, of Ruritania`);
   3. before it: `Rubio said: “...”`, `Rubio told reporters that “...”`,
-     `According to Rubio, “...”`, a name and a colon (`Rubio: “...”`, also as a
+     `According to Rubio, “...”`, a name and a colon (`Rubio: “...”`,
+     `Jane Doe (R-TX): “...”`, `Jane Doe, Senator from Texas: “...”`, also as a
      block quote on the next line), a Markdown link naming the source as in
      article-like text (`[Secretary Marco Rubio](https://...): “...”`);
   4. a heading above a list of quotes (`### **Secretary Marco Rubio on Meet the
@@ -365,6 +367,8 @@ def attribute_quotations(doc: Doc, *, known: Callable[[str], str | None] | None 
                 after = _span_tokens(doc, quote.end, limit)
                 # Only a cue right after the quote: a few tokens of attribution, not a new clause of the speaker.
                 source = _speech_source(after[:6], ranges, after=True)
+            if source is None:
+                source = _dash_attribution(text, quote.end, known=known)
         # 3. before it
         if source is None:
             boundary = _boundary_before(doc, quote.start)
@@ -410,6 +414,18 @@ def _is_generic_heading(text: str) -> bool:
         re.match(r"\s*(here|what|more|read|watch|see)\b", text, re.IGNORECASE))
 
 
+def _dash_attribution(text: str, end: int, *, known: Callable[[str], str | None] | None) -> QuoteSource | None:
+    """A source named after a dash right after the quotation: "“...” — Senator Jane Doe, of Ruritania"."""
+    match = re.match(r"[ \t]*[—–-]{1,2}[ \t]*([A-Z][^\n“”\"—–]{1,80}?)(?=\s*(?:$|\n|[“\"]|\s[—–-]\s|\.\s))", text[end:])
+    if match is None:
+        return None
+    description = re.sub(r"\([^()]*\)", "", match.group(1)).split(",")[0]
+    if len(description.split()) > 6:
+        return None
+    name = name_from_description(description, known=known)
+    return QuoteSource("dash", name=name, span=(end, end + match.end())) if name is not None else None
+
+
 def _char_range(first: Token, second: Token) -> tuple[int, int]:
     start = min(first.idx, second.left_edge.idx)
     end = max(first.idx + len(first), second.idx + len(second))
@@ -434,7 +450,15 @@ def _link_or_colon(before: str, *, known: Callable[[str], str | None] | None, of
             if name is not None:
                 return QuoteSource("link", name=name, span=(offset + last.start(), offset + len(before)))
     clean = MARKDOWN_LINK.sub(lambda m: m.group(1), stripped)
+    clean = re.sub(r"\s*\([^()]*\)", "", clean)  # "Jane Doe (R-TX):"
     clean = re.sub(r"[*_#>\-—\s]+:?$", lambda m: ":" if ":" in m.group(0) else "", clean).rstrip()
+    # "Jane Doe, Senator from Texas:": the name before the description.
+    described = re.search(r"(?:^|[.!?”\-—*]\s+|^\s*[-*•]\s*)([A-Z][^,:.!?]{1,40}),[^:.!?]{1,60}:$", clean)
+    if described is not None:
+        name = name_from_description(described.group(1), known=known)
+        if name is not None:
+            return QuoteSource("colon", name=name, span=(offset + max(0, len(before) - len(described.group(0)) - 1),
+                                                         offset + len(before)))
     match = _NAME_COLON.search(clean)
     if match is not None:
         name = name_from_description(match.group("name"), known=known)

@@ -126,6 +126,18 @@ def test_article_links_name_each_quotation_and_a_nested_quotation_has_its_own_cu
     ]
 
 
+def test_press_release_attributions_a_name_with_a_party_or_title_or_after_a_dash():
+    assert attributed("Senator Jane Doe (R-TX): “The aid package will pass this week.”") == [
+        (["The aid package will pass this week."], "colon", "Jane Doe"),
+    ]
+    assert attributed("Jane Doe, Senator from Texas: “The aid package will pass this week.”") == [
+        (["The aid package will pass this week."], "colon", "Jane Doe"),
+    ]
+    assert attributed("“The aid package will pass this week.”", "— Senator Jane Doe") == [
+        (["The aid package will pass this week."], "dash", "Jane Doe"),
+    ]
+
+
 def test_a_heading_names_the_quotations_listed_under_it():
     assert attributed("### **Senator Tom Roe on Morning News** - “We will fund the army.”",
                       "([Watch](#v)) - “The vote is next week and we will win it.”") == [
