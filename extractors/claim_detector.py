@@ -57,6 +57,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from extractors.lexicon import DETECTOR_COGNITION_VERBS, DETECTOR_HEDGE_WORDS, HEDGE_MODALS, HEDGE_VERBS
+
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
@@ -80,16 +82,6 @@ SECOND_PERSON = frozenset({"you"})
 THIRD_PERSON = frozenset({"he", "she", "they", "it", "him", "her", "them"})
 MODALS = frozenset({"may", "might", "could", "can", "would", "should", "must", "shall", "will", "ought"})
 PRESCRIPTIVE = frozenset({"should", "must", "ought", "need", "have"})
-HEDGE_WORDS = frozenset({
-    "probably", "perhaps", "maybe", "possibly", "likely", "presumably", "apparently", "arguably",
-    "seemingly", "conceivably", "supposedly",
-})
-HEDGE_MODALS = frozenset({"may", "might", "could"})
-HEDGE_VERBS = frozenset({"seem", "appear"})
-COGNITION_CUES = frozenset({
-    "think", "believe", "suspect", "guess", "feel", "imagine", "assume", "reckon", "suppose", "expect",
-    "doubt", "hope", "fear", "worry", "wish",
-})
 BACKCHANNELS = frozenset({
     "yes", "yeah", "yep", "no", "right", "okay", "ok", "sure", "certainly", "absolutely", "exactly", "indeed",
     "true", "correct", "well", "so", "mm", "hmm", "uh", "um", "huh", "mhm", "oh", "ah", "great", "good", "fine",
@@ -358,7 +350,7 @@ def is_marked(span: Span) -> bool:
     """Evaluates, predicts or prescribes: evaluative adjective, modal, future or a cognition frame."""
     if is_evaluative(span) or has_future(span):
         return True
-    return any(token.tag_ == "MD" or token.lemma_ in COGNITION_CUES or token.lower_ in HEDGE_WORDS for token in span)
+    return any(token.tag_ == "MD" or token.lemma_ in DETECTOR_COGNITION_VERBS or token.lower_ in DETECTOR_HEDGE_WORDS for token in span)
 
 
 def parse_features(span: Span) -> dict[str, float]:
@@ -389,8 +381,8 @@ def parse_features(span: Span) -> dict[str, float]:
         "third_person_subject": float(subject_lower in THIRD_PERSON),
         "proper_subject": float(subject is not None and subject.pos_ == "PROPN"),
         "negation": float(any(token.dep_ == "neg" for token in span)),
-        "cognition_frame": float(root.lemma_ in COGNITION_CUES and subject_lower in FIRST_PERSON),
-        "hedge": float(any(token.lower_ in HEDGE_WORDS or token.lemma_ in HEDGE_VERBS for token in span)),
+        "cognition_frame": float(root.lemma_ in DETECTOR_COGNITION_VERBS and subject_lower in FIRST_PERSON),
+        "hedge": float(any(token.lower_ in DETECTOR_HEDGE_WORDS or token.lemma_ in HEDGE_VERBS for token in span)),
         "evaluative": float(is_evaluative(span)),
         "comparative": float(any(token.tag_ in {"JJR", "JJS", "RBR", "RBS"} for token in span)),
         "number": float(any(token.like_num or token.ent_type_ in NUMBER_LABELS for token in span)),

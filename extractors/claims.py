@@ -47,136 +47,64 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from extractors.claim_detector import ClaimDetector, classify, is_finite, sentence_root, subject_of
+from extractors.lexicon import (
+    CLAUSE_DEPS,
+    COPULAS,
+    HOLDER_FOR_NOUNS,
+    MAKE_CLEAR_WORDS,
+    POSITION_ADJECTIVES,
+    POSITION_NOUNS,
+    POSITION_VERBS,
+    FACTIVE_CUES,
+    cue_lemma,
+    SPEECH_CUES,
+    VERB_CUES,
+    ADJECTIVE_CUES,
+    NOUN_CUES,
+    GOAL_CUES,
+    AIM_NOUNS,
+    ADDRESSEE_CUES,
+    OBJECT_CUES,
+    INFINITIVE_CUES,
+    PREPOSITION_CUES,
+    NON_AGENT_SUBJECTS,
+    DOCUMENT_NOUNS,
+    AGENT_NOUNS,
+    PERSON_PRONOUNS,
+    GROUP_PRONOUNS,
+    SPEAKER_PRONOUNS,
+    HOLDER_LABELS,
+    PLACE_LABELS,
+    STATING_VERBS,
+    TITLE_WORDS,
+    HEDGE_WORDS,
+    HEDGE_MODALS,
+    HEDGE_VERBS,
+    HEDGE_CUES,
+    EXPECTATION_CUES,
+    HOPE_CUES,
+    FEAR_CUES,
+    TIME_NOUNS,
+    NEGATIVE_DETERMINERS,
+)
+from extractors.quotes import MARKDOWN_LINK, AttributedQuote, QuoteSource, attribute_quotations, find_quotations
 from whoclaims.records import AnnotatedEpisode, Claim, Mention, Sentence
 from whoclaims.settings import Settings
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
+    from whoclaims.actors import ActorCatalog
+
 log = logging.getLogger(__name__)
 
 EXTRACTOR_NAME = "claims.attribution.v1"
 
-# --- cue lexicons (general English reporting / cognition vocabulary)
-
-SPEECH_CUES = frozenset({
-    "say", "argue", "claim", "assert", "contend", "insist", "maintain", "state", "declare", "announce", "tell",
-    "add", "note", "stress", "emphasize", "emphasise", "warn", "plead", "suggest", "propose", "predict",
-    "conclude", "write", "speak", "talk", "explain", "mention", "acknowledge", "admit", "deny", "allege",
-    "report", "reveal", "testify", "tweet", "post", "promise", "pledge", "vow", "threaten", "urge", "demand",
-    "recommend", "advocate", "call", "complain", "accuse", "signal", "hint", "discuss", "describe", "repeat",
-    "reiterate", "confirm", "concede", "agree", "disagree", "object", "point", "caution", "observe", "remark",
-    "reply", "respond", "answer", "highlight", "underline", "underscore", "counter", "dismiss", "reject",
-    "push", "press", "lobby", "campaign", "proclaim", "boast", "brag", "lament", "regret", "recall", "forecast",
-})
-COGNITION_CUES = frozenset({
-    "think", "believe", "feel", "expect", "hope", "fear", "worry", "doubt", "suspect", "assume", "imagine",
-    "know", "understand", "realize", "realise", "recognize", "recognise", "consider", "reckon", "guess",
-    "suppose", "want", "wish", "anticipate", "foresee", "estimate", "calculate", "judge", "view", "regard",
-    "perceive", "see", "dream", "trust", "figure", "conclude", "bet", "presume", "sense",
-})
-VERB_CUES = SPEECH_CUES | COGNITION_CUES
-ADJECTIVE_CUES = frozenset({
-    "confident", "convinced", "sure", "certain", "afraid", "worried", "concerned", "hopeful", "aware",
-    "optimistic", "pessimistic", "skeptical", "sceptical", "adamant", "clear", "insistent", "fearful", "anxious",
-})
-NOUN_CUES = frozenset({
-    "view", "belief", "claim", "argument", "position", "point", "assessment", "conviction", "confidence", "hope",
-    "fear", "desire", "wish", "insistence", "demand", "promise", "expectation", "prediction", "assumption",
-    "contention", "thesis", "feeling", "opinion", "suggestion", "warning", "case", "concern", "worry",
-})
-# Cues of aims and commitments: with an infinitive or an object ("wants to X", "wants X", "vowed to")
-# they describe what the subject is after, a claim of the speaker; only a finite clause ("hopes that
-# X") moves the holder.
-GOAL_CUES = frozenset({"want", "wish", "hope", "desire", "intend", "plan", "seek", "aim", "try", "promise",
-                       "pledge", "vow", "threaten"})
-AIM_NOUNS = frozenset({"desire", "goal", "aim", "ambition", "intention", "plan", "demand", "promise", "wish"})
-# Cues whose subject "you" is taken as the person addressed (not generic "you").
-ADDRESSEE_CUES = SPEECH_CUES | {
-    "think", "believe", "feel", "expect", "fear", "worry", "hope", "doubt", "suspect", "consider",
-}
-# Cues that take a noun-phrase object as content ("you discuss three issues").
-OBJECT_CUES = frozenset({
-    "discuss", "describe", "mention", "propose", "suggest", "predict", "expect", "fear", "want", "demand",
-    "deny", "reject", "acknowledge", "admit", "emphasize", "emphasise", "stress", "highlight", "urge",
-    "advocate", "recommend", "reiterate", "repeat", "promise", "threaten", "forecast", "anticipate", "foresee",
-    "underline", "underscore", "dismiss", "claim",
-})
-# Cues whose content may be an infinitive ("expects to win", "claims to have won").
-INFINITIVE_CUES = frozenset({
-    "want", "hope", "wish", "expect", "claim", "promise", "threaten", "vow", "pledge", "urge", "seem", "appear",
-    "plan", "intend", "desire", "aim", "goal", "ambition", "intention", "confident", "determined", "sure",
-    "certain", "afraid",
-})
-# Cues whose content follows a preposition ("speak about X", "warn of X", "call for X").
-PREPOSITION_CUES = {
-    "speak": {"about", "of", "on"}, "talk": {"about", "of"}, "write": {"about", "of", "on"},
-    "warn": {"about", "of", "against"}, "worry": {"about"}, "plead": {"for"}, "call": {"for"},
-    "argue": {"for", "against"}, "push": {"for"}, "press": {"for"}, "advocate": {"for"}, "lobby": {"for"},
-    "campaign": {"for", "against"}, "complain": {"about", "of"}, "hope": {"for"}, "wish": {"for"},
-    "worried": {"about"}, "concerned": {"about"}, "afraid": {"of"}, "hopeful": {"about", "for"},
-    "confident": {"about", "of", "in"}, "optimistic": {"about"}, "pessimistic": {"about"},
-    "skeptical": {"about", "of"}, "sceptical": {"about", "of"}, "insist": {"on"}, "fear": {"for"},
-    "think": {"of"}, "dream": {"of", "about"},
-}
-# Subjects that are not holders: documents, evidence, abstractions and indefinite pronouns.
-NON_AGENT_SUBJECTS = frozenset({
-    "it", "this", "that", "these", "those", "which", "what", "who", "whom", "there", "one", "someone",
-    "somebody", "anyone", "anybody", "everyone", "everybody", "nobody", "none", "no one", "people",
-    "model", "theory", "data", "evidence", "history", "research", "study", "analysis", "logic", "experience",
-    "record", "fact", "number", "figure", "poll", "survey", "literature", "scholarship", "argument", "reality",
-    "situation", "story", "lesson", "picture", "trend", "sign", "result", "outcome", "approach", "framework",
-    "lens", "perspective", "side", "sides", "many", "some", "others", "most", "few", "all", "both", "either",
-})
-DOCUMENT_NOUNS = frozenset({
-    "article", "book", "piece", "paper", "essay", "op-ed", "column", "report", "study", "post", "tweet",
-    "speech", "statement", "letter", "chapter", "work", "research", "analysis", "writing", "blog", "podcast",
-    "interview", "testimony", "memo", "book", "argument", "view", "point", "position", "thesis", "claim",
-})
-AGENT_NOUNS = frozenset({
-    "president", "minister", "chancellor", "leader", "government", "administration", "regime", "kremlin",
-    "official", "officials", "spokesman", "spokeswoman", "spokesperson", "diplomat", "general", "commander",
-    "ambassador", "secretary", "senator", "congressman", "parliament", "congress", "senate", "ministry",
-    "envoy", "negotiator", "delegation", "military", "army", "state", "country", "nation", "ally", "allies",
-    "author", "journalist", "analyst", "analysts", "expert", "experts", "critic", "critics", "pundit",
-    "historian", "scholar", "colleague", "opponent", "party", "prime", "tsar", "czar", "dictator", "autocrat",
-})
-PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
-GROUP_PRONOUNS = frozenset({"they", "them", "their", "theirs"})
-SPEAKER_PRONOUNS = frozenset({"i", "me", "my", "mine", "we", "us", "our", "ours", "myself", "ourselves"})
-HOLDER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
-PLACE_LABELS = frozenset({"GPE", "NORP", "LOC"})
-# "He made the case that X", "she has the view that X": the verb's subject holds the noun's clause.
-STATING_VERBS = frozenset({"make", "have", "take", "hold", "put", "advance", "express", "share"})
-TITLES = frozenset({
-    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "professor", "prof", "prof.", "governor", "senator",
-    "president", "secretary", "minister", "ambassador", "general", "congressman", "congresswoman", "mayor",
-    "judge", "sir", "madam", "dear",
-})
 _NON_PERSON_SPEAKER = re.compile(
     r"^\W*(system|audience|applause|crosstalk|unknown|unidentified|crowd|laughter|music|inaudible|multiple|several)\b",
     re.IGNORECASE,
 )
 
-HEDGE_WORDS = frozenset({
-    "probably", "perhaps", "maybe", "possibly", "likely", "presumably", "apparently", "arguably", "seemingly",
-    "conceivably", "supposedly", "potentially",
-})
-HEDGE_MODALS = frozenset({"may", "might", "could"})
-HEDGE_VERBS = frozenset({"seem", "appear"})
-HEDGE_CUES = frozenset({
-    "think", "believe", "suspect", "guess", "feel", "imagine", "assume", "suppose", "reckon", "presume", "sense",
-})
-EXPECTATION_CUES = frozenset({
-    "expect", "predict", "anticipate", "forecast", "foresee", "bet", "expectation", "prediction",
-})
-HOPE_CUES = frozenset({"hope", "wish", "want", "hopeful", "optimistic", "desire", "dream", "hopefully"})
-FEAR_CUES = frozenset({
-    "fear", "worry", "concern", "afraid", "worried", "concerned", "dread", "anxious", "fearful", "alarm",
-    "alarmed", "scared", "frightened", "nervous", "pessimistic", "warning",
-})
-TIME_NOUNS = frozenset({"second", "minute", "hour", "day", "week", "month", "year", "decade", "time", "while", "age"})
-NEGATIVE_DETERMINERS = frozenset({"no", "neither", "nobody", "nothing", "none", "never", "nowhere"})
 
 
 @dataclass(frozen=True)
@@ -187,6 +115,8 @@ class Frame:
     holder: Token | None
     start: int
     end: int
+    # "position": a predicate stating the subject's position (`position_frame`), not a speech or belief cue.
+    kind: str = "cue"
 
 
 @dataclass(frozen=True)
@@ -197,23 +127,6 @@ class Holder:
 
 
 # --- frames from the parse
-
-ALL_CUES = VERB_CUES | ADJECTIVE_CUES | NOUN_CUES
-
-
-def cue_lemma(token: Token) -> str:
-    """The lemma of a possible cue, repairing lemmatiser slips on inflected cue verbs ("hopes" -> "hop")."""
-    lemma = token.lemma_.lower()
-    if lemma in ALL_CUES or token.pos_ not in {"VERB", "AUX", "NOUN"}:
-        return lemma
-    lower = token.lower_
-    for suffix, replacement in (("", ""), ("s", ""), ("es", ""), ("d", ""), ("ed", ""), ("ing", ""), ("ing", "e")):
-        if lower.endswith(suffix) and suffix != lower:
-            stem = lower[: len(lower) - len(suffix)] + replacement
-            if stem in ALL_CUES:
-                return stem
-    return lemma
-
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """Drop complementisers, conjunctions and punctuation at the edges of a content range."""
@@ -312,6 +225,8 @@ def frame_of(token: Token) -> Frame | None:
         if _is_aim(cue, complement) and (subject is None or subject.lower_ not in SPEAKER_PRONOUNS):
             return None  # "Putin wants to X / wants X": the speaker's claim about an aim, not a reported view
         start, end = _subtree_range(complement)
+        if cue_lemma(cue) in FACTIVE_CUES:
+            subject = None  # "they know that X": X is presupposed true, so the speaker asserts it too
         return Frame(cue, subject, start, end) if end > start else None
     if token.pos_ == "ADJ" and lemma in ADJECTIVE_CUES and token.dep_ in {"acomp", "ROOT"}:
         complement = _complement(token)
@@ -377,7 +292,74 @@ def main_frame(span: Span) -> Frame | None:
             subject = subject_of(child)
             if subject is not None:
                 return _frame_outside(span, child, child, subject)
-    return None
+        if child.dep_ == "advcl" and _makes_clear(child) and any(
+            c.dep_ == "mark" and c.lower_ == "as" for c in child.children
+        ):
+            subject = subject_of(child)
+            if subject is not None:  # "As X made clear, Y"
+                return _frame_outside(span, child, child, subject)
+    return position_frame(span, root)
+
+
+def _makes_clear(token: Token) -> bool:
+    """"make (it) clear", "make plain": a speech act whatever its object."""
+    return token.lemma_.lower() == "make" and any(
+        c.lower_ in MAKE_CLEAR_WORDS and c.dep_ in {"oprd", "acomp", "ccomp", "xcomp", "dobj", "advmod"}
+        for c in token.children
+    )
+
+
+def position_frame(span: Span, root: Token, *, whole: bool = True) -> Frame | None:
+    """A main predicate that states its subject's position: the subject holds the sentence.
+
+    "X is focused on / supportive of / committed to Y", "X has been an advocate for Y",
+    "X is in support of Y", "X reaffirmed / highlighted / asked for Y", "X has made that clear",
+    and the holder named in a prepositional phrase: "Y has been a priority for X",
+    "you heard this from X". A first-person, addressed or non-agent subject keeps the
+    speaker (the resolver decides), and so does the speaker's own side ("the United States
+    welcomes Y" said by a US official: `HolderResolver.own_side`). The content is the whole
+    sentence, or with `whole=False` (a clause inside a larger sentence) the clause.
+    """
+    predicate = root
+    if root.pos_ not in {"VERB", "AUX"}:
+        return None
+    if root.lemma_.lower() in COPULAS:
+        predicate = next((c for c in root.children if c.dep_ in {"acomp", "attr"}), None) or next(
+            (c for c in root.children if c.dep_ == "prep" and c.lower_ == "in"
+             and any(p.lemma_.lower() in POSITION_NOUNS for p in c.children if p.dep_ == "pobj")), None) or root
+    lemma = predicate.lemma_.lower()
+    holder: Token | None = None
+    if predicate.pos_ == "NOUN" and lemma in HOLDER_FOR_NOUNS:
+        # "Y has been a top priority for X": X holds it.
+        for prep in (c for c in predicate.children if c.dep_ == "prep" and c.lower_ == "for"):
+            holder = next((c for c in prep.children if c.dep_ == "pobj"), None)
+    elif lemma == "hear" and predicate.pos_ == "VERB":
+        # "you heard this from X": X holds it.
+        for prep in (c for c in predicate.children if c.dep_ == "prep" and c.lower_ == "from"):
+            holder = next((c for c in prep.children if c.dep_ == "pobj"), None)
+    elif predicate.pos_ == "VERB" and predicate.lower_ in POSITION_ADJECTIVES and any(
+            c.dep_ == "auxpass" for c in predicate.children):
+        holder = subject_of(root)  # "X is focused on Y" parsed as a passive verb
+    elif (
+        (predicate.pos_ == "VERB" and (lemma in POSITION_VERBS or _makes_clear(predicate)))
+        or (predicate.pos_ == "ADJ" and lemma in POSITION_ADJECTIVES)
+        or (predicate.pos_ == "NOUN" and lemma in POSITION_NOUNS)
+        or (predicate.dep_ == "prep" and predicate.lower_ == "in")
+    ):
+        holder = subject_of(root)
+    if holder is None:
+        return None
+    if holder.dep_ == "expl":
+        return None  # "there is ...": no one named
+    start, end = _trim(span.doc, span.start, span.end) if whole else _clause_range(root)
+    return Frame(predicate, holder, start, end, kind="position") if end > start else None
+
+
+def _clause_range(head: Token) -> tuple[int, int]:
+    """The tokens of the clause `head` opens, without clauses conjoined to it."""
+    tokens = [t for t in head.subtree if not any(a.dep_ == "conj" and a.head.i == head.i
+                                                   for a in [t, *_ancestors_to(t, head)])]
+    return _trim(head.doc, min(t.i for t in tokens), max(t.i for t in tokens) + 1)
 
 
 def _at_edge(span: Span, token: Token) -> bool:
@@ -427,9 +409,11 @@ def _load_find_mention() -> Callable[[AnnotatedEpisode, int, int], Mention | Non
 class HolderResolver:
     """Names holders: speakers, addressees and the subjects of cues."""
 
-    def __init__(self, annotated: AnnotatedEpisode, *, find_mention=None) -> None:
+    def __init__(self, annotated: AnnotatedEpisode, *, find_mention=None, catalog=None) -> None:
         self.annotated = annotated
         self.find_mention = find_mention
+        self.catalog = catalog
+        self._home: dict[str, frozenset[str]] = {}
         self.turns = {turn.turn_id: index for index, turn in enumerate(annotated.episode.turns)}
         self.names_by_actor = {
             m.actor_id: m.canonical_name for m in annotated.mentions if m.actor_id and m.canonical_name
@@ -446,6 +430,45 @@ class HolderResolver:
         actor_id = self.annotated.speaker_ids.get(speaker)
         name = self.names_by_actor.get(actor_id) if actor_id else None
         return Holder(name or normalise_speaker(speaker), actor_id, "self")
+
+    def own_side(self, speaker: str) -> frozenset[str]:
+        """The actors the speaker stands for: their affiliations and offices on the episode's date, or,
+        for a speaker the catalog places nowhere, the institution the episode's show names (a press
+        secretary at a White House briefing speaks for the United States)."""
+        if speaker not in self._home:
+            actor_id = self.annotated.speaker_ids.get(speaker)
+            episode = self.annotated.episode
+            home = frozenset({actor_id} if actor_id else ())
+            if self.catalog is not None:
+                home = self.catalog.home(home, date=episode.date)
+                if len(home) <= 1:  # a speaker the catalog places nowhere speaks for the show's institution
+                    home = self.catalog.home(home, date=episode.date, show=episode.show)
+            self._home[speaker] = home
+        return self._home[speaker]
+
+    def named(self, name: str, attribution: str) -> Holder:
+        """A holder for a name read from text (a quote's link or heading): the catalog's actor, the
+        episode's mention of that name, or the episode's longer name ending in it ("McFaul" -> "Michael McFaul")."""
+        if self.catalog is not None and (actor := self.catalog.lookup(name)) is not None:
+            return Holder(actor.name, actor.actor_id, attribution)
+        folded = name.casefold()
+        for mention in self.annotated.mentions:
+            if mention.label == "PERSON" and folded in {mention.text.casefold(), (mention.canonical_name or "").casefold()}:
+                return Holder(mention.canonical_name or name, mention.actor_id, attribution)
+        if " " not in name:
+            longer = self.full_name(name)
+            if longer is not None:
+                return Holder(longer, None, attribution)
+        return Holder(name, None, attribution)
+
+    def full_name(self, surname: str) -> str | None:
+        """The episode's multi-word PERSON name ending in `surname` (the first one written), or None."""
+        for mention in self.annotated.mentions:
+            words = mention.text.split()
+            if mention.label == "PERSON" and len(words) > 1 and words[-1] == surname and all(
+                    w[:1].isupper() and w.rstrip(".").casefold() not in TITLE_WORDS for w in words):
+                return _clean_name(mention.text)
+        return None
 
     def addressee(self, sentence: Sentence) -> str | None:
         """The other speaker of the neighbouring turns: the next turn's if different, else the previous one's.
@@ -478,7 +501,7 @@ class HolderResolver:
         return Holder(holder.name, holder.actor_id, "addressee")
 
     def _named_addressee(self, sentence: Sentence, called: Span) -> Holder:
-        names = {t.lower_ for t in called if t.lower_ not in TITLES and not t.is_punct}
+        names = {t.lower_ for t in called if not _is_title(t) and not t.is_punct}
         for label in self.annotated.episode.speakers:
             if label != sentence.speaker and names & {word.lower() for word in normalise_speaker(label).split()}:
                 holder = self.speaker(label)
@@ -487,11 +510,16 @@ class HolderResolver:
         mention = self._mention(sentence, head)
         if mention is not None:
             return Holder(mention.canonical_name or mention.text, mention.actor_id, "addressee")
-        return Holder(" ".join(t.text for t in called if t.lower_ not in TITLES), None, "addressee")
+        return Holder(" ".join(t.text for t in called if not _is_title(t)), None, "addressee")
 
-    def resolve(self, sentence: Sentence, token: Token | None, cue: Token) -> Holder:
-        """The holder of a frame whose holder token is `token` (a subject, possessor or source)."""
-        own = self.speaker(sentence.speaker)
+    def resolve(self, sentence: Sentence, token: Token | None, cue: Token, *, own: Holder | None = None) -> Holder:
+        """The holder of a frame whose holder token is `token` (a subject, possessor or source).
+
+        `own` is whose words the sentence is: the speaker by default, the quoted person inside a
+        quotation (then "I" is the quoted person, and "you" is nobody the episode names).
+        """
+        quoted = own is not None and own.attribution == "quoted"
+        own = own or self.speaker(sentence.speaker)
         if token is None:
             return own
         called = vocative(sentence.span)
@@ -501,6 +529,8 @@ class HolderResolver:
             if token is None:
                 return own
         if token.lower_ == "you" or token.lower_ in {"your", "yours", "yourself"}:
+            if quoted:
+                return own
             addressee = self.addressee_holder(sentence)
             generic = token.lower_ == "you" and (
                 cue_lemma(cue) not in ADDRESSEE_CUES | NOUN_CUES
@@ -513,12 +543,14 @@ class HolderResolver:
             return own
         if token.pos_ in {"NOUN"} and token.lemma_.lower() in DOCUMENT_NOUNS:
             owner = next((c for c in token.children if c.dep_ == "poss"), None)
-            return own if owner is None else self.resolve(sentence, owner, cue)
+            return own if owner is None else self.resolve(sentence, owner, cue, own=own if quoted else None)
         holder = self._actor(sentence, token)
         if holder is None:
             return own
         if holder.name == own.name or (holder.actor_id is not None and holder.actor_id == own.actor_id):
             return own
+        if quoted:
+            return holder
         addressee = self.addressee_holder(sentence)
         if addressee is not None and holder.name == addressee.name:
             return addressee
@@ -540,12 +572,32 @@ class HolderResolver:
             if lower not in PERSON_PRONOUNS | GROUP_PRONOUNS:
                 return None
             name = self._antecedent(sentence, token)
-            return Holder(name or lower, None, "reported")
+            # A pronoun that names nobody ("they know", with no group in sight) leaves the view with the speaker.
+            return Holder(name, None, "reported") if name else None
+        group = self._group(sentence, token)
+        if group is not None:
+            return group
         entity = self._entity(token)
-        if entity is not None:
-            return Holder(entity, None, "reported")
-        if token.pos_ == "PROPN" or token.lemma_.lower() in AGENT_NOUNS:
-            return Holder(_phrase(token), None, "reported")
+        if entity is None and (token.pos_ == "PROPN" or token.lemma_.lower() in AGENT_NOUNS):
+            entity = _phrase(token)
+        if entity is None:
+            return None
+        if " " not in entity and entity[:1].isupper():
+            entity = self.full_name(entity) or entity  # "Pelosi" -> the episode's "Nancy Pelosi"
+        return Holder(entity, None, "reported")
+
+    def _group(self, sentence: Sentence, token: Token) -> Holder | None:
+        """The institution a group of its people stands for: "Russian officials", "the G7 leaders",
+        "members of Congress" -> the catalog actor a modifier or an "of"/"in" phrase names."""
+        if token.pos_ != "NOUN" or token.lemma_.lower() not in AGENT_NOUNS:
+            return None
+        candidates = [c for c in token.children if c.dep_ in {"amod", "compound", "poss"}]
+        for prep in (c for c in token.children if c.dep_ == "prep" and c.lower_ in {"of", "in", "from"}):
+            candidates += [c for c in prep.children if c.dep_ == "pobj"]
+        for candidate in candidates:
+            mention = self._mention(sentence, candidate)
+            if mention is not None and mention.actor_id is not None and mention.actor_type in {"state", "organisation"}:
+                return Holder(mention.canonical_name or mention.text, mention.actor_id, "reported")
         return None
 
     def _mention(self, sentence: Sentence, token: Token) -> Mention | None:
@@ -601,13 +653,13 @@ def vocative(span: Span) -> Span | None:
     while end > span.start and doc[end - 1].is_punct:
         end -= 1
     leading = span.start
-    while leading < span.end and (doc[leading].pos_ == "PROPN" or doc[leading].lower_ in TITLES):
+    while leading < span.end and (doc[leading].pos_ == "PROPN" or _is_title(doc[leading])):
         leading += 1
     if span.start < leading <= span.start + 4 and leading < span.end and doc[leading].text == ",":
         called = doc[span.start : leading]
     else:
         trailing = end
-        while trailing > span.start and (doc[trailing - 1].pos_ == "PROPN" or doc[trailing - 1].lower_ in TITLES):
+        while trailing > span.start and (doc[trailing - 1].pos_ == "PROPN" or _is_title(doc[trailing - 1])):
             trailing -= 1
         if not (trailing < end <= trailing + 4 and trailing > span.start and doc[trailing - 1].text == ","):
             return None
@@ -617,6 +669,11 @@ def vocative(span: Span) -> Span | None:
     return called
 
 
+def _is_title(token: Token) -> bool:
+    """A title or honorific token ("Mr.", "Governor")."""
+    return token.lower_.rstrip(".") in TITLE_WORDS
+
+
 def _clean_name(text: str) -> str:
     text = " ".join(text.split())
     for suffix in ("'s", "’s"):
@@ -624,7 +681,11 @@ def _clean_name(text: str) -> str:
             text = text[: -len(suffix)]
     if text.lower().startswith("the "):
         text = text[4:]
-    return text
+    words = text.split()
+    # "Senator Hale" -> "Hale"; a title alone ("President", "Secretary General") stays as written.
+    while len(words) > 1 and words[0].rstrip(".").casefold() in TITLE_WORDS:
+        words = words[1:]
+    return " ".join(words)
 
 
 def _phrase(token: Token) -> str:
@@ -739,36 +800,144 @@ def _frame_tokens(frame: Frame | None, stop: Token) -> list[Token]:
 # --- extraction
 
 
-def extract_claims(annotated: AnnotatedEpisode, *, detector: ClaimDetector, settings: Settings) -> list[Claim]:
+def extract_claims(annotated: AnnotatedEpisode, *, detector: ClaimDetector, settings: Settings,
+                   catalog: ActorCatalog | None = None) -> list[Claim]:
     """Claims of an annotated episode, with holders, attribution, marks and nested reports.
 
     Sentences scoring below `settings.claim_threshold` yield nothing (the
     extractor abstains); nested rows are added when `settings.nested_claims`.
+    `catalog` (optional) canonicalises names read from quote attributions.
     """
     sentences = annotated.sentences
     scores = detector.score([sentence.span for sentence in sentences])
-    resolver = HolderResolver(annotated, find_mention=_load_find_mention())
+    resolver = HolderResolver(annotated, find_mention=_load_find_mention(), catalog=catalog)
+    quoted = quoted_sentences(annotated, resolver)
     claims: list[Claim] = []
     for sentence, score in zip(sentences, scores):
         if score < settings.claim_threshold:
             continue
-        claims.extend(_sentence_claims(annotated, sentence, float(score), resolver, nested=settings.nested_claims))
+        claims.extend(_sentence_claims(annotated, sentence, float(score), resolver, nested=settings.nested_claims,
+                                       quote=quoted.get(sentence.sentence_id)))
     log.debug("%s: %d claims from %d sentences", annotated.episode.episode_id, len(claims), len(sentences))
     return claims
 
 
+@dataclass(frozen=True)
+class QuotedSentence:
+    """A sentence that is mostly inside an attributed quotation: whose words, and which doc tokens are quoted."""
+
+    holder: Holder
+    cue: str
+    start: int
+    end: int
+
+    def inside(self, token: Token) -> bool:
+        return self.start <= token.i < self.end
+
+
+def quoted_sentences(annotated: AnnotatedEpisode, resolver: HolderResolver) -> dict[int, QuotedSentence]:
+    """Sentences at least half inside a quotation whose source a cue names (`extractors.quotes`), by id.
+
+    The innermost such quotation wins ("‘...,’ as Merz put it" inside a longer
+    quotation). A source that cannot be named (a pronoun with no antecedent) leaves
+    the quotation to the usual holder rules. The quoted person's holder has attribution
+    `quoted`, or `self` when the speaker quotes themselves.
+    """
+    by_segment: dict[tuple[int, int], list[Sentence]] = {}
+    for sentence in annotated.sentences:
+        by_segment.setdefault((sentence.turn_id, sentence.segment_offset), []).append(sentence)
+
+    def known(name: str) -> str | None:
+        actor = resolver.catalog.lookup(name) if resolver.catalog is not None else None
+        return actor.name if actor is not None and actor.type == "person" else None
+
+    result: dict[int, QuotedSentence] = {}
+    carried: tuple[int, Holder, str] | None = None  # (turn, holder, cue) of a quotation left open
+    for segment in annotated.segments:
+        sentences = by_segment.get((segment.turn_id, segment.offset), [])
+        quotes = attribute_quotations(segment.doc, known=known) if sentences else []
+        holders = [_quote_holder(quote, sentences, resolver) for quote in quotes]
+        if carried is not None and carried[0] == segment.turn_id and sentences:
+            # A quotation running over paragraphs reopens each one with a quote mark and no new cue.
+            opening = next(iter(find_quotations(segment.doc.text)), None)
+            if opening is not None and not segment.doc.text[: opening.start].strip() and not any(
+                    a <= opening.inner_start < b for quote in quotes for a, b in quote.pieces):
+                quotes.append(AttributedQuote(((opening.inner_start, opening.inner_end),),
+                                              QuoteSource("continued"), closed=opening.closed))
+                holders.append(carried[1])
+        carried = None
+        open_quotes = [(quote, holder) for quote, holder in zip(quotes, holders)
+                       if not quote.closed and holder is not None]
+        if open_quotes:
+            carried = (segment.turn_id, open_quotes[-1][1], open_quotes[-1][0].source.cue)
+        for sentence in sentences:
+            start = sentence.start_char - segment.offset
+            end = sentence.end_char - segment.offset
+            # Link targets are markup, not words of the sentence.
+            size = (end - start) - sum(len(m.group(0)) - len(m.group(1)) for m in MARKDOWN_LINK.finditer(
+                segment.doc.text, start, end))
+            best = None
+            for quote, holder in zip(quotes, holders):
+                covered = quote.covered(start, end)
+                # The sentence that holds a quotation's attribution ("‘...,’ as Merz put it.", "[Name](link): “...")
+                # and some of its words reports that quotation.
+                cue = quote.source.span
+                cue_here = covered > 0 and cue is not None and cue[0] < end and start < cue[1]
+                if holder is None or (2 * covered < size and not cue_here):
+                    continue
+                key = (cue_here, quote.depth, covered)
+                if best is None or key > best[0]:
+                    best = (key, quote, holder)
+            if best is not None:
+                _, quote, holder = best
+                tokens = [t.i for t in sentence.span if any(a <= t.idx < b for a, b in quote.pieces)]
+                result[sentence.sentence_id] = QuotedSentence(holder, quote.source.cue, min(tokens), max(tokens) + 1)
+    return result
+
+
+def _quote_holder(quote: AttributedQuote, sentences: list[Sentence], resolver: HolderResolver) -> Holder | None:
+    source = quote.source
+    if source.name is not None:
+        holder = resolver.named(source.name, "quoted")
+    else:
+        token = source.token
+        sentence = next((s for s in sentences if s.span.start <= token.i < s.span.end), None)
+        if sentence is None:
+            return None
+        holder = resolver.resolve(sentence, token, source.cue_token or token)
+        if holder.actor_id is None and holder.name.casefold() in PERSON_PRONOUNS | GROUP_PRONOUNS:
+            return None  # "he said" with no antecedent: nobody to name
+        if holder.attribution != "self":
+            holder = Holder(holder.name, holder.actor_id, "quoted")
+    own = resolver.speaker(sentences[0].speaker) if sentences else None
+    if own is not None and (holder.name == own.name or (holder.actor_id and holder.actor_id == own.actor_id)):
+        return own
+    return holder
+
+
 def _sentence_claims(annotated: AnnotatedEpisode, sentence: Sentence, score: float, resolver: HolderResolver, *,
-                     nested: bool) -> list[Claim]:
+                     nested: bool, quote: QuotedSentence | None = None) -> list[Claim]:
     span = sentence.span
     doc = span.doc
     root = sentence_root(span)
     asked = classify(span) == "rhetorical"
     frame = main_frame(span)
-    if frame is not None:
-        holder = resolver.resolve(sentence, frame.holder, frame.cue)
+    own = quote.holder if quote is not None else None
+    cue_override = None
+    if quote is not None and (frame is None or not quote.inside(frame.cue)):
+        # The quoted words, whatever attributes them ("“...,” Rubio said."): the quoted person's.
+        holder = quote.holder
+        start, end = _trim(doc, max(span.start, quote.start), min(span.end, quote.end))
+        if end <= start:
+            start, end = span.start, span.end
+        frame, cue_override = None, quote.cue
+    elif frame is not None:
+        holder = resolver.resolve(sentence, frame.holder, frame.cue, own=own)
         start, end = frame.start, frame.end
+        if frame.kind == "position" and holder.actor_id in resolver.own_side(sentence.speaker):
+            holder = own or resolver.speaker(sentence.speaker)  # the speaker's own side states its own position
     else:
-        holder = resolver.speaker(sentence.speaker)
+        holder = own or resolver.speaker(sentence.speaker)
         start, end = span.start, span.end
     own_holder = resolver.speaker(sentence.speaker)
 
@@ -778,22 +947,30 @@ def _sentence_claims(annotated: AnnotatedEpisode, sentence: Sentence, score: flo
             if frame is not None and token.i == frame.cue.i:
                 continue
             candidate = frame_of(token)
+            main_clause = token.i == root.i and frame is not None and frame.cue.i != root.i  # "As you know, X"
+            if candidate is None and (main_clause or (token.i != root.i and token.dep_ in CLAUSE_DEPS)):
+                # A clause stating someone's position inside the speaker's frame ("I would say that X has
+                # been an advocate for Y") or beside it ("..., and X has been clear about that").
+                candidate = position_frame(span, token, whole=False)
             if candidate is None or candidate.holder is None or _under_condition(token, root):
                 continue
-            if candidate.start <= token.i < candidate.end:
+            if candidate.kind != "position" and candidate.start <= token.i < candidate.end:
                 continue
-            inner_holder = resolver.resolve(sentence, candidate.holder, candidate.cue)
-            if inner_holder.attribution == "self" or inner_holder.name in {holder.name}:
+            inner_holder = resolver.resolve(sentence, candidate.holder, candidate.cue, own=own)
+            if candidate.kind == "position" and inner_holder.actor_id in resolver.own_side(sentence.speaker):
+                continue
+            if inner_holder.attribution in {"self", "quoted"} or inner_holder.name in {holder.name}:
                 continue
             inner.append((candidate, inner_holder))
 
     excluded = [(f.start, f.end) for f, _ in inner]
     top_frame_tokens = _frame_tokens(frame, root)
     marks = epistemic_marks(doc, start, end, frame_tokens=top_frame_tokens, excluded=excluded,
-                            self_frame=holder.attribution == "self")
+                            self_frame=holder.attribution in {"self", "quoted"})
     episode_id = annotated.episode.episode_id
     top_id = f"{episode_id}:{sentence.sentence_id}:0"
-    claims = [_claim(sentence, top_id, holder, own_holder, frame, doc, start, end, score, marks, asked, None)]
+    claims = [_claim(sentence, top_id, holder, own_holder, frame, doc, start, end, score, marks, asked, None,
+                     cue=cue_override)]
     ranges: list[tuple[int, int, str]] = [(start, end, top_id)]
     for k, (candidate, inner_holder) in enumerate(sorted(inner, key=lambda item: item[0].cue.i), start=1):
         # The parent is the innermost enclosing claim.
@@ -811,7 +988,8 @@ def _sentence_claims(annotated: AnnotatedEpisode, sentence: Sentence, score: flo
 
 
 def _claim(sentence: Sentence, claim_id: str, holder: Holder, speaker: Holder, frame: Frame | None, doc: Doc,
-           start: int, end: int, score: float, marks: Marks, asked: bool, parent: str | None) -> Claim:
+           start: int, end: int, score: float, marks: Marks, asked: bool, parent: str | None, *,
+           cue: str | None = None) -> Claim:
     content = doc[start:end]
     offset = sentence.segment_offset
     return Claim(
@@ -823,7 +1001,7 @@ def _claim(sentence: Sentence, claim_id: str, holder: Holder, speaker: Holder, f
         holder=holder.name,
         holder_id=holder.actor_id,
         attribution=holder.attribution,
-        cue=cue_name(frame.cue) if frame is not None else None,
+        cue=cue_name(frame.cue) if frame is not None else cue,
         claim=content.text,
         start_char=offset + content.start_char,
         end_char=offset + content.end_char,

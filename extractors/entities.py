@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from extractors.lexicon import GENDERED_NOUNS, PRONOUN_GENDERS, TITLE_WORDS
 from whoclaims.actors import ActorCatalog, is_acronym, normalise_form
 from whoclaims.records import AnnotatedEpisode, Mention, Sentence
 
@@ -63,18 +64,6 @@ RULER_NAME = "whoclaims_actor_ruler"
 FIXER_NAME = "whoclaims_entity_fixer"
 
 KEPT_LABELS = frozenset({"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW"})
-# Pronouns resolved to a person, with the gender they carry.
-PERSON_PRONOUNS: dict[str, str] = {
-    "he": "male", "him": "male", "his": "male", "himself": "male",
-    "she": "female", "her": "female", "hers": "female", "herself": "female",
-}
-# Person nouns with a gender: as the subject between a name and a pronoun, they take the pronoun.
-GENDERED_NOUNS: dict[str, str] = {
-    **dict.fromkeys(("father", "dad", "man", "son", "brother", "husband", "boy", "guy", "uncle", "grandfather",
-                     "king", "gentleman", "nephew", "boyfriend"), "male"),
-    **dict.fromkeys(("mother", "mom", "mum", "woman", "daughter", "sister", "wife", "girl", "aunt", "grandmother",
-                     "queen", "lady", "niece", "girlfriend"), "female"),
-}
 # How many sentences back (within the turn) an antecedent may be.
 MAX_SENTENCE_DISTANCE = 5
 # Speaker labels that are roles, not names: their words are never matched in text.
@@ -101,10 +90,6 @@ STAGE_DIRECTIONS = frozenset({
 # Tokens that never sit inside a name: an entity is split at them.
 _SPLIT_PUNCT = frozenset({"—", "–", "--", "?", "!", ";", ":", "“", "”", '"', "(", ")", "[", "]",
                           "…", "‘", "’"})
-_TITLE_WORDS = frozenset({"mr", "mrs", "ms", "dr", "president", "professor", "prof", "sir", "madam", "senator",
-                          "minister", "chancellor", "general", "secretary", "ambassador", "governor", "speaker",
-                          "chairman", "chairwoman", "chair", "congressman", "congresswoman", "judge", "justice",
-                          "prime", "vice", "mister", "miss", "lord", "lady"})
 # Infixes added to the tokenizer: a dash between anything, and ?/! glued before a dash.
 _DASH_INFIXES = (r"(?<=\w)[?!](?=[—–])", r"[—–]")
 
@@ -146,7 +131,7 @@ class EntityFixer:
     def _is_false_person(self, span: Span) -> bool:
         if span.label_ != "PERSON":
             return False
-        if all(token.lower_.rstrip(".") in _TITLE_WORDS or token.is_punct for token in span):
+        if all(token.lower_.rstrip(".") in TITLE_WORDS or token.is_punct for token in span):
             return True  # a title alone ("Mr. Speaker", "Madam President")
         if len(span) != 1 or not self._nouns:
             return False
@@ -376,8 +361,12 @@ class _Draft:
     vocative: bool = False
 
 
-def _link(ent: Span, catalog: ActorCatalog) -> tuple[str, str | None, str | None, str | None, str]:
-    """(label, actor_id, canonical_name, actor_type, source) of an entity from the ruler or the model."""
+def _link(ent: Span, catalog: ActorCatalog, *, date: str | None = None) -> tuple[str, str | None, str | None, str | None, str]:
+    """(label, actor_id, canonical_name, actor_type, source) of an entity from the ruler or the model.
+
+    A surname after a title ("Speaker Johnson", "Chancellor Scholz") that the catalog does not
+    know as a form links to the one holder of that office on `date` whose name ends in it.
+    """
     if ent.ent_id_ and ent.ent_id_ in catalog:
         actor = catalog[ent.ent_id_]
         return ent.label_, actor.actor_id, actor.name, actor.type, "ruler"
@@ -385,7 +374,28 @@ def _link(ent: Span, catalog: ActorCatalog) -> tuple[str, str | None, str | None
     if found is not None and not (is_acronym(normalise_form(ent.text)) and ent.label_ == "PERSON"):
         actor, label = found
         return label, actor.actor_id, actor.name, actor.type, "model"
+    office = _titled_surname(ent, catalog, date)
+    if office is not None:
+        return "PERSON", office.actor_id, office.name, office.type, "model"
     return ent.label_, None, None, None, "model"
+
+
+def _titled_surname(ent: Span, catalog: ActorCatalog, date: str | None):
+    """The office holder a "<title> <surname>" names on `date`, or None."""
+    if not date or ent.label_ not in {"PERSON", "ORG", "NORP"}:
+        return None
+    doc = ent.doc
+    surname = ent[-1].text
+    words = [t.lower_.rstrip(".") for t in ent[:-1]]
+    start = ent.start
+    while start > 0 and doc[start - 1].lower_.rstrip(".") in TITLE_WORDS and len(words) < 3:
+        start -= 1
+        words.insert(0, doc[start].lower_.rstrip("."))
+    if not words or not all(word in TITLE_WORDS for word in words):
+        return None
+    holders = {actor.actor_id: actor for actor, _ in catalog.office_holders(" ".join(words), date)
+               if actor.name.split()[-1] == surname}
+    return next(iter(holders.values())) if len(holders) == 1 else None
 
 
 def _overrides(ent: Span, start: int, end: int, speaker: _Speaker, name_words: set[str]) -> bool:
@@ -396,7 +406,7 @@ def _overrides(ent: Span, start: int, end: int, speaker: _Speaker, name_words: s
         return True
     extra = [token for token in ent if not (start <= token.i < end)]
     return ent.label_ == "PERSON" and all(
-        token.is_punct or token.lower_.rstrip(".") in _TITLE_WORDS or token.text in name_words for token in extra
+        token.is_punct or token.lower_.rstrip(".") in TITLE_WORDS or token.text in name_words for token in extra
     )
 
 
@@ -454,7 +464,7 @@ def _segment_drafts(
                     start, end = min(start, *(e.start for e in overlapping)), max(end, *(e.end for e in overlapping))
                 speaker_spans.append((doc[start:end], speaker))
         for ent in ents:
-            label, actor_id, name, actor_type, source = _link(ent, catalog)
+            label, actor_id, name, actor_type, source = _link(ent, catalog, date=annotated.episode.date)
             drafts.append(_Draft(
                 turn.turn_id, turn.speaker, offset + ent.start_char, offset + ent.end_char, ent.text, label,
                 actor_id, name, actor_type, source, _sentence_of(offset + ent.start_char, starts, ordered),
@@ -488,7 +498,7 @@ def _title_patterns(catalog: ActorCatalog) -> dict[tuple[str, ...], frozenset[st
     holders: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for actor in catalog.actors:
         for title in actor.titles:
-            holders[tuple(title.split())].add(actor.actor_id)
+            holders[tuple(title.replace("-", " ").split())].add(actor.actor_id)
     return {title: frozenset(ids) for title, ids in holders.items()}
 
 
@@ -523,6 +533,7 @@ def _coreference_drafts(
         return index >= 0 and taken[index][1] > start_char
 
     blockers = _unnamed_subjects(annotated)
+    offices = OfficeResolver(annotated, catalog, names, speaker_ids)
     resolved: list[_Draft] = []
 
     def antecedent(turn_id: int, start_char: int, sentence_id: int, accept, *, same_sentence: bool = False,
@@ -559,7 +570,7 @@ def _coreference_drafts(
                 i += 1
                 continue
             sentence_id = _sentence_of(start_char, starts, ordered)
-            gender = PERSON_PRONOUNS.get(token.lower_)
+            gender = PRONOUN_GENDERS.get(token.lower_)
             if gender is not None and token.pos_ in {"PRON", "DET", ""}:
                 def accept(draft: _Draft, gender: str = gender) -> bool:
                     return catalog.gender_of(draft.actor_id) in {None, gender}
@@ -573,21 +584,94 @@ def _coreference_drafts(
                     resolved.append(_coreferent(found, turn.turn_id, turn.speaker, start_char,
                                                 start_char + len(token.text), token.text, sentence_id))
             elif token.lower_ == "the" and titles and not (i and doc[i - 1].lower_ in _PREDICATIVE):
-                for size in range(min(longest_title, len(doc) - i - 1), 0, -1):
-                    bearers = titles.get(tuple(t.lower_ for t in doc[i + 1 : i + 1 + size]))
-                    follower = doc[i + 1 + size] if i + 1 + size < len(doc) else None
-                    if bearers is None or (follower is not None and follower.lower_ in {"of", "'s", "’s"}):
+                # Up to one hyphen token per title word ("Secretary - General" as the tokenizer splits it).
+                for size in range(min(2 * longest_title, len(doc) - i - 1), 0, -1):
+                    if doc[i + size].text == "-":
                         continue
-                    found = antecedent(turn.turn_id, start_char, sentence_id,
-                                       lambda draft, bearers=bearers: draft.actor_id in bearers)
+                    words = tuple(t.lower_ for t in doc[i + 1 : i + 1 + size] if t.text != "-")
+                    bearers = titles.get(words)
+                    follower = doc[i + 1 + size] if i + 1 + size < len(doc) else None
+                    if bearers is None or (follower is not None and follower.lower_ in {"'s", "’s"}):
+                        continue
+                    span = doc[i : i + 1 + size]
+                    found = None
+                    if follower is None or follower.lower_ != "of":
+                        found = antecedent(turn.turn_id, start_char, sentence_id,
+                                           lambda draft, bearers=bearers: draft.actor_id in bearers)
+                    if found is None:
+                        # No named antecedent in the turn: the holder of the office on the episode's date.
+                        office = offices.holder(" ".join(words), of_text=_of_phrase(doc, i + 1 + size),
+                                                speaker_id=speaker_ids.get(turn.speaker))
+                        if office is not None:
+                            if follower is not None and follower.lower_ == "of":
+                                span = doc[i : _of_phrase_end(doc, i + 1 + size)]
+                            resolved.append(_Draft(turn.turn_id, turn.speaker, start_char, offset + span.end_char,
+                                                   span.text, "PERSON", office.actor_id, office.name, office.type,
+                                                   "coreference", sentence_id))
+                            i = span.end - 1
+                            break
                     if found is not None:
-                        span = doc[i : i + 1 + size]
                         resolved.append(_coreferent(found, turn.turn_id, turn.speaker, start_char,
                                                     offset + span.end_char, span.text, sentence_id))
                         i += size
                     break
             i += 1
     return resolved
+
+
+class OfficeResolver:
+    """Who holds a title on the episode's date ("the President" in a 2023 White House briefing: Joe Biden).
+
+    The candidates are the catalog's actors with a term of that title covering the
+    episode's date (`Actor.terms`). Among them, one whose office belongs to the
+    episode's home wins: the states and organisations its speakers speak for or hold
+    office in, and the actor its show names ("The White House", "kremlin.ru", a UN
+    delegation's speaker "Germany"). Otherwise the only candidate in office, or the
+    only candidate the episode names. "the President of France" takes the office of
+    the named state. With no date, or no single answer, the title stays unresolved.
+    """
+
+    def __init__(self, annotated: AnnotatedEpisode, catalog: ActorCatalog, names: Sequence[_Draft],
+                 speaker_ids: dict[str, str]) -> None:
+        self.catalog = catalog
+        self.date = annotated.episode.date
+        self.named = {draft.actor_id for draft in names if draft.actor_id}
+        self.home = catalog.home(speaker_ids.values(), date=self.date, show=annotated.episode.show)
+
+    def holder(self, title: str, *, of_text: str | None = None, speaker_id: str | None = None):
+        """The actor holding `title` on the episode's date, or None."""
+        if not self.date:
+            return None
+        holders = [(actor, term) for actor, term in self.catalog.office_holders(title, self.date)
+                   if actor.actor_id != speaker_id]
+        if of_text is not None:
+            office = self.catalog.named_institution(of_text)
+            holders = [(a, t) for a, t in holders if office is not None and t.of == office.actor_id]
+            return holders[0][0] if len({a.actor_id for a, _ in holders}) == 1 else None
+        for pool in ([(a, t) for a, t in holders if t.of in self.home or a.actor_id in self.home],
+                     holders,
+                     [(a, t) for a, t in holders if a.actor_id in self.named]):
+            if len({actor.actor_id for actor, _ in pool}) == 1:
+                return pool[0][0]
+        return None
+
+
+def _of_phrase(doc: Doc, i: int) -> str | None:
+    """The proper name after "of" at token `i` ("of France", "of the United States"), or None."""
+    if i >= len(doc) or doc[i].lower_ != "of":
+        return None
+    end = _of_phrase_end(doc, i)
+    text = doc[i + 1 : end].text
+    return text or None
+
+
+def _of_phrase_end(doc: Doc, i: int) -> int:
+    j = i + 1
+    if j < len(doc) and doc[j].lower_ == "the":
+        j += 1
+    while j < len(doc) and (doc[j].pos_ == "PROPN" or doc[j].ent_type_ in {"GPE", "ORG", "NORP"}):
+        j += 1
+    return j
 
 
 def _titles_in_text(

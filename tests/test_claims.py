@@ -10,6 +10,7 @@ from claims_helpers import build_annotated, flat_detector
 
 import extractors.claims as claims_module
 from extractors.claims import EXTRACTOR_NAME, extract_claims, normalise_speaker
+from whoclaims.actors import Actor, ActorCatalog
 from whoclaims.records import AnnotatedEpisode, Claim, Mention
 from whoclaims.settings import Settings
 
@@ -332,3 +333,102 @@ def test_seed_episode_claims() -> None:
     assert found / (found + missed) >= 0.9
     assert report.holder.accuracy >= 0.95
     assert report.attribution.total == 0 or report.attribution.accuracy >= 0.8
+
+
+# --------------------------------------------------------------------------- positions, factives, pronouns (issue 15)
+
+@pytest.mark.parametrize(("sentence", "cue"), [
+    ("Senator Hale is focused on funding the army.", "focus"),
+    ("Governor Hale reaffirmed her support for the treaty.", "reaffirm"),
+    ("Governor Hale has made that clear.", "make"),
+])
+def test_a_predicate_stating_a_position_gives_the_sentence_to_its_subject(sentence: str, cue: str) -> None:
+    claim = only(run([(HOST, [sentence])]), sentence)
+    assert (claim.holder, claim.attribution, claim.cue) == ("Hale", "reported", cue)
+    assert claim.claim == sentence.rstrip(".")
+
+
+def test_the_holder_named_after_for_or_from() -> None:
+    sentence = "Securing the loan has been the main priority for Governor Hale."
+    assert (only(run([(HOST, [sentence])]), sentence).holder) == "Hale"
+    sentence = "We heard this from Governor Hale yesterday: the loan will come."
+    rows = by_sentence(run([(HOST, [sentence])]), sentence)
+    assert [(row.holder, row.parent_claim_id is None) for row in rows] == [(HOST, True), ("Hale", False)]
+
+
+def test_as_someone_made_clear_moves_the_holder() -> None:
+    sentence = "As Governor Hale made clear, the loan will come."
+    claim = only(run([(HOST, [sentence])]), sentence)
+    assert (claim.holder, claim.attribution, claim.claim) == ("Hale", "reported", "the loan will come")
+
+
+def test_a_position_inside_the_speakers_frame_is_a_nested_claim() -> None:
+    sentence = "I would say that Governor Hale has been an advocate for the treaty."
+    rows = by_sentence(run([(HOST, [sentence])]), sentence)
+    assert [(row.holder, row.attribution) for row in rows] == [(HOST, "self"), ("Hale", "reported")]
+    assert rows[1].parent_claim_id == rows[0].claim_id
+
+
+def test_the_speakers_own_side_stating_its_position_stays_with_the_speaker(monkeypatch) -> None:
+    from extractors.entities import find_mention
+
+    monkeypatch.setattr(claims_module, "_load_find_mention", lambda: find_mention)
+    sentence = "Ruritania supports the treaty."
+    catalog = ActorCatalog.from_actors((
+        Actor("state:ruritania", "Ruritania", "state", "GPE"),
+        Actor("person:ann_host", "Ann Host", "person", "PERSON", affiliation="state:ruritania"),
+    ))
+
+    def holder_for(speaker_id: str | None) -> tuple[str, str]:
+        annotated = build_annotated([(HOST, [sentence])])
+        if speaker_id:
+            annotated.speaker_ids[HOST] = speaker_id
+        annotated.mentions = [Mention(0, 0, 0, HOST, 0, 9, "Ruritania", "GPE", "state:ruritania", "Ruritania",
+                                      "ruler")]
+        claim = only(extract_claims(annotated, detector=flat_detector(), settings=Settings(), catalog=catalog),
+                     sentence)
+        return claim.holder, claim.attribution
+
+    assert holder_for(None) == ("Ruritania", "reported")
+    assert holder_for("person:ann_host") == (HOST, "self")
+
+
+def test_a_factive_verb_leaves_the_view_with_the_speaker_but_belief_moves_it() -> None:
+    knows = "Governor Hale knows that the winter will be hard."
+    believes = "Governor Hale believes that the winter will be hard."
+    claims = run([(HOST, [knows, believes])])
+    assert (only(claims, knows).holder, only(claims, knows).claim) == (HOST, "the winter will be hard")
+    assert (only(claims, believes).holder, only(claims, believes).attribution) == ("Hale", "reported")
+
+
+def test_a_pronoun_that_names_nobody_leaves_the_view_with_the_speaker() -> None:
+    sentence = "They believe that the loan will come."
+    claim = only(run([(HOST, [sentence])]), sentence)
+    assert (claim.holder, claim.attribution) == (HOST, "self")
+
+
+def test_rejecting_a_thing_is_an_action_not_a_reported_view() -> None:
+    sentence = "He rejected the offer and left."
+    assert only(run([(HOST, ["Putin wants to restore the empire.", sentence])]), sentence).holder == HOST
+
+
+def test_a_group_of_officials_is_held_by_the_institution_it_stands_for(monkeypatch) -> None:
+    from extractors.entities import find_mention
+
+    monkeypatch.setattr(claims_module, "_load_find_mention", lambda: find_mention)
+    sentence = "Ruritanian officials believe that the loan will come."
+    annotated = build_annotated([(HOST, [sentence])])
+    annotated.mentions = [Mention(0, 0, 0, HOST, 0, 10, "Ruritanian", "NORP", "state:ruritania", "Ruritania",
+                                  "ruler", actor_type="state")]
+    claim = only(extract_claims(annotated, detector=flat_detector(), settings=Settings()), sentence)
+    assert (claim.holder, claim.holder_id, claim.attribution) == ("Ruritania", "state:ruritania", "reported")
+    # Without the catalog's actor the group keeps its words.
+    claim = only(run([(HOST, [sentence])]), sentence)
+    assert claim.holder == "Ruritanian officials"
+
+
+def test_an_abbreviated_title_before_an_addressed_name_is_not_part_of_the_name() -> None:
+    # Regression: the shared title list has no full stops, "Mr." must still count as a title.
+    sentence = "Mr. Hale, you argued that the loan will come."
+    claim = only(run([(HOST, [sentence]), (GUEST, ["Sure."])]), sentence)
+    assert (claim.holder, claim.attribution) == ("Hale", "addressee")

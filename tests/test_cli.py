@@ -119,3 +119,29 @@ def test_format_help_names_every_format():
     from whoclaims.schemas import FORMATS
 
     assert [name for name in FORMATS if name not in FORMAT_HELP] == []
+
+
+def test_evaluate_scores_holders_on_assertions_and_through_actor_aliases(tmp_path):
+    import json
+
+    from whoclaims.schemas import CLAIMS, to_frame
+
+    sentence = "Zelenskyy says that the front holds."
+    tables = _tables("ep1")
+    # The claim is on no topic: it sits in the assertions table, with the catalog's name of the holder.
+    tables["assertions"] = to_frame([{"episode_id": "ep1", "claim_id": "ep1:0:0", "sentence": sentence,
+                                      "speaker": "A", "holder": "Volodymyr Zelensky", "topic": "negotiation"}],
+                                    CLAIMS)
+    Store(tmp_path / "out").write_episode("ep1", tables)
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"episode_id": "ep1", "sentence": sentence, "speaker": "A",
+                                "holder": "Volodymyr Zelenskyy", "topic": "putin_aims", "stance": "favor",
+                                "core": True}) + "\n", encoding="utf-8")
+    common = ["evaluate", "--gold", str(gold), "--claims", str(tmp_path / "out")]
+    result = runner.invoke(app, common)
+    assert result.exit_code == 0, result.output
+    assert "reported views  accuracy 1.000  (1/1" in result.output
+    data = json.loads(runner.invoke(app, [*common, "--json"]).output)
+    assert data["holders"]["reported"] == {"accuracy": 1.0, "correct": 1, "n": 1}
+    exact = json.loads(runner.invoke(app, [*common, "--json", "--exact-names"]).output)
+    assert exact["holders"]["reported"]["correct"] == 0

@@ -75,6 +75,58 @@ def _triples(mentions):
 # --------------------------------------------------------------------------- catalog
 
 
+def test_terms_of_office_load_and_answer_who_held_a_title_when(tmp_path):
+    path = _write(tmp_path, """
+[[actor]]
+id = "state:ruritania"
+name = "Ruritania"
+type = "state"
+
+[[actor]]
+id = "person:ann_one"
+name = "Ann One"
+type = "person"
+terms = [{title = "President", of = "state:ruritania", from = "2001-01-20", to = "2009-01-20"}]
+
+[[actor]]
+id = "person:bob_two"
+name = "Bob Two"
+type = "person"
+terms = [{title = "president", of = "state:ruritania", from = 2009-01-20}]
+""")
+    catalog = load_actor_catalog(path)
+    assert catalog.get("person:ann_one").titles == ("president",)
+    assert [a.actor_id for a, _ in catalog.office_holders("President", "2008-12-31")] == ["person:ann_one"]
+    assert [a.actor_id for a, _ in catalog.office_holders("president", "2009-01-20")] == ["person:bob_two"]
+    assert catalog.office_holders("president", "1999-01-01") == ()
+
+
+@pytest.mark.parametrize(("term", "message"), [
+    ('{title = "president", from = "2001-1-20"}', "must be a date YYYY-MM-DD"),
+    ('{title = "president", from = "2009-01-20", to = "2001-01-20"}', "is not after"),
+    ('{title = "president", of = "state:nowhere"}', "is not an actor id of this file"),
+    ('{title = "president", since = "2001-01-20"}', "unknown keys"),
+    ('{of = "state:ruritania"}', "title must be a non-empty string"),
+    ('"president"', "must be a table"),
+])
+def test_bad_terms_are_rejected_naming_the_file_and_entry(tmp_path, term, message):
+    path = _write(tmp_path, f"""
+[[actor]]
+id = "state:ruritania"
+name = "Ruritania"
+type = "state"
+
+[[actor]]
+id = "person:ann_one"
+name = "Ann One"
+type = "person"
+terms = [{term}]
+""")
+    with pytest.raises(ActorFileError, match=re.escape(message)) as error:
+        load_actor_catalog(path)
+    assert str(path) in str(error.value) and "person:ann_one" in str(error.value)
+
+
 def test_lookup_by_surface_form_strips_possessives_and_titles(catalog):
     putin = "person:vladimir_putin"
     for form in ("Putin", "putin", "PUTIN", "Putin's", "Putin’s", "President Putin", "Vladimir Putin"):
@@ -376,6 +428,60 @@ def test_coreference_of_titles(blank_nlp, catalog):
     ])
     resolved = [(m.text, m.actor_id, m.antecedent_id) for m in annotated.mentions if m.source == "coreference"]
     assert resolved == [("The president", "person:vladimir_putin", 0)]
+
+
+def _dated_mentions(nlp, catalog, turns, *, date, show=None):
+    import dataclasses
+
+    episode = dataclasses.replace(episode_from_turns(turns), date=date, show=show)
+    annotated = annotate(episode, nlp)
+    annotated.mentions = extract_mentions(annotated, catalog=catalog)
+    return [(m.text, m.actor_id) for m in annotated.mentions if m.source == "coreference"]
+
+
+def test_a_title_without_antecedent_goes_to_the_holder_of_the_office_on_the_episode_date(blank_nlp, catalog):
+    turns = [("Press Secretary", "The President is focused on this. The Speaker agrees.")]
+    assert _dated_mentions(blank_nlp, catalog, turns, date="2023-06-26", show="The White House") == [
+        ("The President", "person:joe_biden"), ("The Speaker", "person:kevin_mccarthy"),
+    ]
+    assert _dated_mentions(blank_nlp, catalog, turns, date="2025-03-09", show="The White House") == [
+        ("The President", "person:donald_trump"), ("The Speaker", "person:mike_johnson"),
+    ]
+    # Without a date, or without an office the episode points to, the title stays as written.
+    assert _dated_mentions(blank_nlp, catalog, turns, date=None, show="The White House") == []
+    assert _dated_mentions(blank_nlp, catalog, [("Host", "The President is focused on this.")],
+                           date="2023-06-26") == []
+
+
+def test_a_title_and_a_surname_name_the_office_holder_of_the_date(blank_nlp, catalog):
+    import dataclasses
+
+    episode = dataclasses.replace(episode_from_turns([("Reporter", "Speaker Johnson said no.")]), date="2024-02-27")
+    annotated = annotate(episode, blank_nlp)
+    doc = annotated.segments[0].doc
+    doc.ents = [Span(doc, 1, 2, label="PERSON")]  # what the statistical NER finds: "Johnson"
+    mentions = extract_mentions(annotated, catalog=catalog)
+    assert [(m.text, m.actor_id) for m in mentions] == [("Johnson", "person:mike_johnson")]
+    # Before he held the office, the same words name nobody the catalog knows.
+    annotated = annotate(dataclasses.replace(episode, date="2019-01-01"), blank_nlp)
+    doc = annotated.segments[0].doc
+    doc.ents = [Span(doc, 1, 2, label="PERSON")]
+    assert [(m.text, m.actor_id) for m in extract_mentions(annotated, catalog=catalog)] == [("Johnson", None)]
+
+
+def test_the_office_comes_from_the_speakers_or_an_of_phrase(blank_nlp, catalog):
+    # A UN delegation speaking: its own chancellor; "the Secretary-General" has one holder in office.
+    assert _dated_mentions(blank_nlp, catalog, [("Germany", "The Chancellor said so. The Secretary-General agreed.")],
+                           date="2014-09-25") == [
+        ("The Chancellor", "person:angela_merkel"), ("The Secretary-General", "person:ban_ki_moon"),
+    ]
+    assert _dated_mentions(blank_nlp, catalog, [("Host", "The President of France spoke first.")],
+                           date="2023-06-26") == [("The President of France", "person:emmanuel_macron")]
+    # A named antecedent in the turn still wins over the office.
+    assert _dated_mentions(blank_nlp, catalog, [("Host", "Zelenskyy spoke. The president was calm.")],
+                           date="2023-06-26", show="The White House") == [
+        ("The president", "person:volodymyr_zelensky"),
+    ]
 
 
 def test_possessive_may_point_forward_in_its_sentence(blank_nlp, catalog):

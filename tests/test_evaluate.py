@@ -11,8 +11,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from whoclaims.actors import Actor, ActorCatalog
 from whoclaims.evaluate import (
     GOLD,
+    catalog_canonical,
+    score_holders,
     GoldFormatError,
     PredictionFormatError,
     evaluate,
@@ -359,6 +362,102 @@ def test_outcomes_list_every_scored_item():
         "predicted_sentence": ["Putin has not moderated his aims.", "Sanctions must be maintained.", None],
     }, schema_overrides={"outcome": report.outcomes.schema["outcome"]}).sort("outcome")
     assert_frame_equal(outcomes, expected)
+
+
+# ---------------------------------------------------------------- holders whatever the topic
+def assertion_frame(*rows):
+    """Rows of the assertions table: topic and stance null, `parent_claim_id` for nested rows."""
+    schema = pl.Schema({"episode_id": pl.String, "sentence": pl.String, "holder": pl.String,
+                        "parent_claim_id": pl.String, "topic": pl.String, "stance": StanceEnum})
+    return pl.DataFrame([{"parent_claim_id": None, "topic": None, "stance": None, "episode_id": EPISODE, **row}
+                         for row in rows], schema=schema, orient="row")
+
+
+def test_holders_are_scored_on_found_sentences_whatever_their_topic():
+    gold = gold_frame(
+        gold_row("I argue that those aims have not changed."),
+        gold_row("Trump is confident that he will be able to do so.", topic="trump_prospects", holder="Donald Trump"),
+        gold_row("Putin believes that time is on his side.", holder="Vladimir Putin"),
+        gold_row("Nobody found this sentence at all.", topic="negotiation"),
+        gold_row("A borderline row is never scored for its holder.", core=False, holder="Someone Else"),
+    )
+    # The first on another topic, the second only in the assertions table (no topic).
+    predictions = prediction_frame(prediction("I argue that those aims have not changed.", topic="negotiation"),
+                                   prediction("Putin believes that time is on his side.", holder=SPEAKER))
+    assertions = assertion_frame({"sentence": "Trump is confident that he will be able to do so.",
+                                  "holder": "Donald Trump"},
+                                 {"sentence": "A borderline row is never scored for its holder.", "holder": SPEAKER})
+    report = evaluate(gold, predictions, assertions=assertions)
+    holders = report.holders
+    assert (holders.own.correct, holders.own.total) == (1, 1)
+    assert (holders.reported.correct, holders.reported.total) == (1, 2)
+    assert holders.not_found == 1
+    assert holders.searched == "claims+assertions"
+    # Topic-matched holder accuracy is unchanged: only the Putin sentence shares its topic.
+    assert (report.holder.correct, report.holder.total) == (0, 1)
+    outcomes = report.holder_outcomes.sort("gold_sentence")
+    assert outcomes["gold_sentence"].str.slice(0, 6).to_list() == ["I argu", "Nobody", "Putin ", "Trump "]
+    assert outcomes["found"].to_list() == [True, False, True, True]
+    assert outcomes["correct"].to_list() == [True, False, False, True]
+    # Without the assertions table the Trump sentence is not found.
+    assert evaluate(gold, predictions).holders.not_found == 2
+
+
+def test_holder_table_and_json_show_own_and_reported_views():
+    gold = gold_frame(gold_row("Putin believes that time is on his side.", holder="Vladimir Putin"))
+    report = evaluate(gold, prediction_frame(prediction("Putin believes that time is on his side.",
+                                                        topic="trump_prospects")))
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["holders"]["reported"] == {"accuracy": 0.0, "correct": 0, "n": 1}
+    assert data["holders"]["own"] == {"accuracy": None, "correct": 0, "n": 0}
+    table = report.format_table()
+    assert re.search(r"reported views\s+accuracy 0\.000\s+\(0/1", table)
+    assert re.search(r"own views\s+accuracy\s+-", table)
+
+
+def test_a_nested_row_can_carry_the_gold_holder():
+    sentence = "I think it is clear that Putin believes time is on his side."
+    gold = gold_frame(gold_row(sentence, holder="Vladimir Putin"), gold_row(sentence, topic="negotiation"))
+    assertions = assertion_frame({"sentence": sentence, "holder": SPEAKER},
+                                 {"sentence": sentence, "holder": "Vladimir Putin", "parent_claim_id": "ep:1:0"})
+    holders = evaluate(gold, prediction_frame(), assertions=assertions).holders
+    assert (holders.reported.correct, holders.own.correct) == (1, 1)
+    assert holders.right_via_nested == 1
+
+
+def test_the_best_overlapping_predicted_sentence_gives_the_holder():
+    # A gold sentence cut in two by the pipeline: both pieces overlap it fully; the longer common text wins.
+    gold = gold_frame(gold_row("Putin believes that time is on his side; the West will tire.",
+                               holder="Vladimir Putin"))
+    predictions = prediction_frame(
+        prediction("the West will tire.", holder=SPEAKER),
+        prediction("Putin believes that time is on his side;", holder="Vladimir Putin"),
+    )
+    outcome = evaluate(gold, predictions).holder_outcomes.row(0, named=True)
+    assert outcome["predicted_sentence"] == normalize_text("Putin believes that time is on his side;")
+    assert outcome["correct"]
+    # A sentence that overlaps by less than half of the shorter text is not found.
+    far = evaluate(gold, prediction_frame(prediction("Putin believes in nothing at all, they say."))).holders
+    assert far.not_found == 1
+
+
+def test_catalog_names_make_two_names_of_one_actor_agree():
+    catalog = ActorCatalog.from_actors((
+        Actor("person:volodymyr_zelensky", "Volodymyr Zelensky", "person", "PERSON", aliases=("Zelenskyy", "Volodymyr Zelenskyy")),
+    ))
+    gold = gold_frame(gold_row("Zelenskyy says the front holds.", holder="Volodymyr Zelenskyy"))
+    predictions = prediction_frame(prediction("Zelenskyy says the front holds.", holder="Volodymyr Zelensky"))
+    assert evaluate(gold, predictions).holders.reported.correct == 0
+    report = evaluate(gold, predictions, canonical=catalog_canonical(catalog))
+    assert report.holders.reported.correct == 1
+    assert report.holder.correct == 1
+    assert catalog_canonical(catalog)("Someone Unknown") == "Someone Unknown"
+
+
+def test_score_holders_rejects_frames_without_a_holder():
+    with pytest.raises(PredictionFormatError, match="holder"):
+        score_holders(gold_frame(gold_row("Anything.")), [pl.DataFrame({"episode_id": [EPISODE],
+                                                                         "sentence": ["Anything."]})])
 
 
 # ---------------------------------------------------------------- gold files

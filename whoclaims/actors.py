@@ -22,7 +22,7 @@ import logging
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -61,12 +61,33 @@ _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _ID_PATTERN = re.compile(r"^[a-z]+:[a-z0-9_]+$")
 _ENTRY_KEYS = frozenset(
     {"id", "name", "type", "label", "gender", "aliases", "metonyms", "demonyms", "titles", "case_sensitive", "code",
-     "affiliation"}
+     "affiliation", "terms"}
 )
+_TERM_KEYS = frozenset({"title", "of", "from", "to"})
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class ActorFileError(ValueError):
     """The actors file cannot be read or is inconsistent ("<file>: <problem>")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A term of office: `title` (of the state or organisation `of`) held from `start` until before `end`.
+
+    Dates are ISO strings ("2021-01-20"); a missing `end` means still in office,
+    a missing `start` since an unknown date.
+    """
+
+    title: str
+    of: str | None = None
+    start: str | None = None
+    end: str | None = None
+
+    def covers(self, date: str) -> bool:
+        """Whether the term includes `date` (an ISO date; only its first ten characters are read)."""
+        day = date[:10]
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +111,8 @@ class Actor:
     affiliation: str | None = None
     # (form, label) for forms whose NER label is not their list's default.
     form_labels: tuple[tuple[str, str], ...] = ()
+    # Terms of office: who held which title when ("president" of "state:united_states" 2021-2025).
+    terms: tuple[Term, ...] = ()
 
     def surface_forms(self) -> Iterator[tuple[str, str]]:
         """(form, NER label) for every form that names this actor in text.
@@ -190,6 +213,10 @@ class ActorCatalog:
                                      f"{actor.affiliation!r} is not an actor id of this file")
             if actor.affiliation == actor.actor_id:
                 raise ActorFileError(f"{path}: actor entry {number} ({actor.actor_id}): affiliation is the actor itself")
+            for term in actor.terms:
+                if term.of is not None and term.of not in by_id:
+                    raise ActorFileError(f"{path}: actor entry {number} ({actor.actor_id}): term of {term.title!r}: "
+                                         f"of {term.of!r} is not an actor id of this file")
         digest = hashlib.sha256(repr(actors).encode()).hexdigest()[:16]
         return cls(
             path=path,
@@ -250,6 +277,42 @@ class ActorCatalog:
             actor = self._by_id.get(actor_id)
             actor_id = actor.affiliation if actor is not None else None
         return tuple(chain)
+
+    def office_holders(self, title: str, date: str) -> tuple[tuple[Actor, Term], ...]:
+        """(actor, term) for every actor whose term of `title` covers `date` (ISO), in file order."""
+        title = " ".join(title.casefold().replace("-", " ").split())
+        return tuple(
+            (actor, term) for actor in self.actors for term in actor.terms
+            if term.title == title and term.covers(date)
+        )
+
+    def named_institution(self, text: str | None) -> Actor | None:
+        """The state or organisation a show or venue text names, trying its leading words
+        ("The White House" -> the United States, "UN General Debate" -> the United Nations)."""
+        if not text:
+            return None
+        words = re.findall(r"[\w’'.-]+", text)
+        for size in range(len(words), 0, -1):
+            actor = self.lookup(" ".join(words[:size]))
+            if actor is not None and actor.type in {"state", "organisation"}:
+                return actor
+        return None
+
+    def home(self, actor_ids: Iterable[str], *, date: str | None = None, show: str | None = None) -> frozenset[str]:
+        """The actors a set of speakers stand for: themselves, their affiliations, the offices they
+        hold on `date` (their terms' `of`), and the institution the `show` names."""
+        home: set[str] = set()
+        for actor_id in actor_ids:
+            home.update(self.speaks_for(actor_id))
+            actor = self._by_id.get(actor_id)
+            if actor is not None and date:
+                for term in actor.terms:
+                    if term.of and term.covers(date):
+                        home.update(self.speaks_for(term.of))
+        institution = self.named_institution(show)
+        if institution is not None:
+            home.update(self.speaks_for(institution.actor_id))
+        return frozenset(home)
 
     def type_of(self, actor_id: str) -> str | None:
         actor = self._by_id.get(actor_id)
@@ -362,6 +425,8 @@ def _parse_entry(entry: Any, where: str) -> Actor:
         raise ActorFileError(f"{where} ({actor_id}): affiliation must be an actor id like 'state:russia', "
                              f"got {affiliation!r}")
     titles = tuple(title.casefold() for title in _string_list(entry, "titles", where))
+    terms = _terms(entry, f"{where} ({actor_id})")
+    titles += tuple(dict.fromkeys(term.title for term in terms if term.title not in titles))
     aliases, alias_labels = _form_list(entry, "aliases", where)
     metonyms, metonym_labels = _form_list(entry, "metonyms", where)
     demonyms, demonym_labels = _form_list(entry, "demonyms", where)
@@ -379,7 +444,41 @@ def _parse_entry(entry: Any, where: str) -> Actor:
         code=code,
         affiliation=affiliation,
         form_labels=alias_labels + metonym_labels + demonym_labels,
+        terms=terms,
     )
+
+
+def _terms(entry: dict[str, Any], where: str) -> tuple[Term, ...]:
+    """The `terms` of an entry: tables {title = "...", of = "<actor id>", from = "YYYY-MM-DD", to = "YYYY-MM-DD"}."""
+    value = entry.get("terms", [])
+    if not isinstance(value, list):
+        raise ActorFileError(f"{where}: 'terms' must be a list of tables")
+    terms = []
+    for number, item in enumerate(value, 1):
+        here = f"{where}: term {number}"
+        if not isinstance(item, dict):
+            raise ActorFileError(f"{here}: must be a table like {{title = \"president\", from = \"2021-01-20\"}}")
+        unknown = set(item) - _TERM_KEYS
+        if unknown:
+            raise ActorFileError(f"{here}: unknown keys {sorted(unknown)}")
+        title = item.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise ActorFileError(f"{here}: title must be a non-empty string")
+        of = item.get("of")
+        if of is not None and (not isinstance(of, str) or not _ID_PATTERN.match(of)):
+            raise ActorFileError(f"{here}: of must be an actor id like 'state:united_states', got {of!r}")
+        dates = {}
+        for key in ("from", "to"):
+            date = item.get(key)
+            if hasattr(date, "isoformat"):  # TOML dates load as datetime.date
+                date = date.isoformat()
+            if date is not None and (not isinstance(date, str) or not _DATE.match(date)):
+                raise ActorFileError(f"{here}: {key!r} must be a date YYYY-MM-DD, got {date!r}")
+            dates[key] = date
+        if dates["from"] and dates["to"] and dates["to"] <= dates["from"]:
+            raise ActorFileError(f"{here}: 'to' ({dates['to']}) is not after 'from' ({dates['from']})")
+        terms.append(Term(" ".join(title.casefold().replace("-", " ").split()), of, dates["from"], dates["to"]))
+    return tuple(terms)
 
 
 def load_actor_catalog(path: str | Path) -> ActorCatalog:

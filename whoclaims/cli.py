@@ -418,15 +418,30 @@ def evaluate(
     gold: Annotated[list[Path], typer.Option("--gold", help="Gold file(s), JSON Lines per ANNOTATION.md.")],
     claims: Annotated[Path, typer.Option("--claims", help="Folder of processed tables.")] = DEFAULT_OUT,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    config: ConfigOption = None,
+    exact_names: Annotated[bool, typer.Option(
+        "--exact-names", help="Compare holder names as written, without the actors file's aliases.")] = False,
 ) -> None:
-    """Score the claims table against gold labels: claims per topic, stance, holder, attribution."""
-    from whoclaims.evaluate import GoldFormatError, evaluate_paths
+    """Score the claims table against gold labels: claims per topic, stance, holder, attribution,
+    and holders on every found gold sentence whatever its topic (own and reported views).
+
+    Holder names are compared through the actors file of the settings, so two names of one
+    actor ("Zelenskyy", "Volodymyr Zelensky") agree; --exact-names turns that off.
+    """
+    from whoclaims.actors import ActorFileError, load_actor_catalog
+    from whoclaims.evaluate import GoldFormatError, catalog_canonical, evaluate_paths
 
     missing = [str(p) for p in gold if not p.is_file()]
     if missing:
         _fail(f"no such gold file: {', '.join(missing)}")
+    canonical = None
+    if not exact_names:
+        try:
+            canonical = catalog_canonical(load_actor_catalog(_settings(config).actors_file))
+        except ActorFileError as error:
+            _fail(str(error))
     try:
-        result = evaluate_paths(list(gold), claims)
+        result = evaluate_paths(list(gold), claims, canonical=canonical)
     except GoldFormatError as error:
         _fail(str(error))
     typer.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.format_table())

@@ -39,8 +39,22 @@ Over the matched (core) pairs:
   the gold or the predictions. A null predicted stance is read as `none` (an
   extractor that abstains takes no side).
 - Holder: accuracy with names compared by `normalize_name` (accents removed,
-  whitespace collapsed, case-folded; no alias table). Attribution: the same
-  accuracy on the pairs whose gold holder differs from the gold speaker.
+  whitespace collapsed, case-folded), after an optional `canonical` function
+  (the CLI passes the actor catalog's: "Zelenskyy" and "Volodymyr Zelensky" are
+  one actor). Attribution: the same accuracy on the pairs whose gold holder
+  differs from the gold speaker.
+
+Holders, independent of topic (`EvaluationReport.holders`): over every core gold
+entry whose sentence the pipeline found as a claim on any topic or on none
+(`predictions` plus `assertions`, whatever their topic), matched by sentence
+alone (same episode, overlap as above; the predicted sentence with the largest
+overlap wins, then the longer common substring, then the first). The holder is
+right when the gold holder is the holder of a row on that sentence: its main
+claim, or a nested claim (`parent_claim_id`, the reported view inside a
+speaker's framing that ANNOTATION.md lets a gold file record or leave out);
+`right_via_nested` counts the ones right only through a nested row. Split into
+own views (gold holder is the gold speaker) and reported views (it is not).
+Gold entries whose sentence was not found are counted as `not_found`.
 
 Precision, recall and F1 with a zero denominator are 0.0; accuracies over no
 pairs are `None`.
@@ -54,7 +68,7 @@ import logging
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,6 +114,21 @@ _QUOTES = str.maketrans({
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
 })
 _WHITESPACE = re.compile(r"\s+")
+
+# One row per core gold entry in the topic-independent holder scoring.
+HOLDER_OUTCOMES = pl.Schema({
+    "episode_id": pl.String,
+    "topic": pl.String,
+    "speaker": pl.String,
+    "gold_sentence": pl.String,
+    "predicted_sentence": pl.String,
+    "gold_holder": pl.String,
+    "predicted_holder": pl.String,
+    "nested_holders": pl.List(pl.String),
+    "reported": pl.Boolean,
+    "found": pl.Boolean,
+    "correct": pl.Boolean,
+})
 
 
 class GoldFormatError(ValueError):
@@ -267,8 +296,48 @@ class AccuracyScore:
     def accuracy(self) -> float | None:
         return self.correct / self.total if self.total else None
 
+    def __add__(self, other: AccuracyScore) -> AccuracyScore:
+        return AccuracyScore(correct=self.correct + other.correct, total=self.total + other.total)
+
     def to_dict(self) -> dict[str, Any]:
         return {"accuracy": self.accuracy, "correct": self.correct, "n": self.total}
+
+
+@dataclass(frozen=True)
+class HolderScore:
+    """Holder accuracy over every found core gold entry, whatever its topic: own and reported views."""
+
+    own: AccuracyScore = AccuracyScore()
+    reported: AccuracyScore = AccuracyScore()
+    not_found: int = 0
+    right_via_nested: int = 0
+    # Which predicted tables were searched for the sentences ("claims" or "claims+assertions").
+    searched: str = "claims"
+
+    @property
+    def all(self) -> AccuracyScore:
+        return self.own + self.reported
+
+    def __add__(self, other: HolderScore) -> HolderScore:
+        return HolderScore(own=self.own + other.own, reported=self.reported + other.reported,
+                           not_found=self.not_found + other.not_found,
+                           right_via_nested=self.right_via_nested + other.right_via_nested,
+                           searched=self.searched if self.searched == other.searched else "mixed")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"own": self.own.to_dict(), "reported": self.reported.to_dict(), "all": self.all.to_dict(),
+                "not_found": self.not_found, "right_via_nested": self.right_via_nested, "searched": self.searched}
+
+    def format_lines(self) -> list[str]:
+        return [
+            f"holders (any topic, over {self.searched}; core gold sentences found "
+            f"{self.all.total}, not found {self.not_found}):",
+            f"  own views       accuracy {_fmt(self.own.accuracy)}  ({self.own.correct}/{self.own.total},"
+            " gold holder is the speaker)",
+            f"  reported views  accuracy {_fmt(self.reported.accuracy)}  ({self.reported.correct}/"
+            f"{self.reported.total}, gold holder is not the speaker)",
+            f"  right only through a nested claim: {self.right_via_nested}",
+        ]
 
 
 @dataclass(frozen=True)
@@ -287,6 +356,9 @@ class EvaluationReport:
     n_gold_core: int
     n_gold_borderline: int
     outcomes: pl.DataFrame = field(repr=False, compare=False)
+    holders: HolderScore = HolderScore()
+    holder_outcomes: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=HOLDER_OUTCOMES),
+                                          repr=False, compare=False)
 
     @property
     def micro(self) -> DetectionScore:
@@ -313,6 +385,7 @@ class EvaluationReport:
             },
             "holder": self.holder.to_dict(),
             "attribution": self.attribution.to_dict(),
+            "holders": self.holders.to_dict(),
             "counts": {
                 "tp": micro.tp, "fp": micro.fp, "fn": micro.fn, "n_matched": self.n_matched,
                 "n_ignored": self.n_ignored, "n_predictions": self.n_predictions,
@@ -341,6 +414,8 @@ class EvaluationReport:
             " gold holder is not the speaker)",
             f"matched {self.n_matched}; ignored {self.n_ignored} (matched only core:false gold); "
             f"predictions {self.n_predictions}; gold core {self.n_gold_core}, borderline {self.n_gold_borderline}",
+            "",
+            *self.holders.format_lines(),
         ]
         return "\n".join(lines)
 
@@ -355,6 +430,8 @@ def evaluate(
     predictions: pl.DataFrame,
     *,
     topics: Sequence[str] | None = None,
+    assertions: pl.DataFrame | None = None,
+    canonical: Callable[[str], str] | None = None,
 ) -> EvaluationReport:
     """Score predicted claims against gold entries (rules in the module docstring).
 
@@ -366,6 +443,10 @@ def evaluate(
         topics: score only these topics. By default every topic present in the
             gold or in the scored predictions, so a prediction on a topic the gold
             never uses is a false positive.
+        assertions: rows of the assertions table (claims on no topic); searched,
+            with `predictions`, for the topic-independent holder figures only.
+        canonical: maps a holder or speaker name to its canonical form before
+            `normalize_name` (e.g. `catalog_canonical(catalog)`); identity by default.
 
     Raises:
         PredictionFormatError: when `predictions` lacks a column the evaluator reads, or
@@ -406,12 +487,13 @@ def evaluate(
     for row in predicted_rows:
         predicted_by_key[(row["episode_id"], row["topic"])].append(row)
 
+    name_key = _name_key(canonical)
     counts: dict[str, DetectionScore] = {topic: DetectionScore() for topic in topic_names}
     outcomes: list[dict[str, Any]] = []
     pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
     n_ignored = 0
     for key in sorted(set(gold_by_key) | set(predicted_by_key)):
-        result = _match_group(gold_by_key.get(key, []), predicted_by_key.get(key, []))
+        result = _match_group(gold_by_key.get(key, []), predicted_by_key.get(key, []), name_key=name_key)
         counts[key[1]] = counts[key[1]] + DetectionScore(
             tp=len(result.pairs), fp=len(result.false_positives), fn=len(result.false_negatives)
         )
@@ -422,10 +504,14 @@ def evaluate(
     stance_pairs = [(gold_row["stance"], predicted_row["stance"]) for gold_row, predicted_row in pairs]
     stance_f1 = stance_f1_by_label(stance_pairs)
     holder_hits = [
-        (normalize_name(gold_row["holder"]) == normalize_name(predicted_row["holder"]),
-         normalize_name(gold_row["holder"]) != normalize_name(gold_row["speaker"]))
+        (name_key(gold_row["holder"]) == name_key(predicted_row["holder"]),
+         name_key(gold_row["holder"]) != name_key(gold_row["speaker"]))
         for gold_row, predicted_row in pairs
     ]
+    searched = [predictions] + ([assertions] if assertions is not None else [])
+    holders, holder_outcomes = score_holders(
+        gold, searched, canonical=canonical, searched="claims+assertions" if assertions is not None else "claims",
+    )
     return EvaluationReport(
         episodes=episodes,
         topics=counts,
@@ -442,7 +528,114 @@ def evaluate(
         n_gold_core=sum(bool(row["core"]) for row in gold_rows),
         n_gold_borderline=sum(not row["core"] for row in gold_rows),
         outcomes=pl.DataFrame(outcomes, schema=OUTCOMES, orient="row"),
+        holders=holders,
+        holder_outcomes=holder_outcomes,
     )
+
+
+def _name_key(canonical: Callable[[str], str] | None) -> Callable[[str | None], str]:
+    if canonical is None:
+        return normalize_name
+    return lambda name: normalize_name(canonical(name)) if name else ""
+
+
+def catalog_canonical(catalog: Any) -> Callable[[str], str]:
+    """A `canonical` function from an actor catalog: a name the catalog knows becomes its actor's name.
+
+    "Zelenskyy", "President Zelenskyy" and "Volodymyr Zelensky" all become the
+    catalog's "Volodymyr Zelensky"; a name the catalog does not know is kept.
+    """
+    def canonical(name: str) -> str:
+        actor = catalog.lookup(name)
+        return actor.name if actor is not None else name
+
+    return canonical
+
+
+# Texts shorter than twice this cannot be prefiltered by shared character n-grams.
+_NGRAM = 8
+
+
+def _ngrams(text: str) -> frozenset[str]:
+    return frozenset(text[i : i + _NGRAM] for i in range(len(text) - _NGRAM + 1))
+
+
+def score_holders(
+    gold: pl.DataFrame,
+    predicted: Sequence[pl.DataFrame],
+    *,
+    canonical: Callable[[str], str] | None = None,
+    searched: str = "claims",
+) -> tuple[HolderScore, pl.DataFrame]:
+    """Holder accuracy over every core gold entry whose sentence a predicted row has, whatever the topic.
+
+    Args:
+        gold: entries of `GOLD`.
+        predicted: frames with at least `episode_id`, `sentence` and `holder`
+            (claims and assertions tables); `parent_claim_id`, when present, marks
+            nested rows. Topics are not read.
+        canonical: as for `evaluate`.
+        searched: the name of what `predicted` holds, for the report.
+
+    Returns:
+        The scores and one `HOLDER_OUTCOMES` row per core gold entry.
+    """
+    name_key = _name_key(canonical)
+    episodes = set(gold["episode_id"].unique().to_list())
+    # episode -> normalised sentence -> (main holders, nested holders), in first-seen order.
+    sentences: dict[str, dict[str, tuple[list[str], list[str]]]] = defaultdict(dict)
+    for frame in predicted:
+        missing = [name for name in ("episode_id", "sentence", "holder") if name not in frame.columns]
+        if missing:
+            raise PredictionFormatError(f"predictions lack columns {missing}; got {frame.columns}")
+        nested_column = "parent_claim_id" in frame.columns
+        columns = ["episode_id", "sentence", "holder", *(["parent_claim_id"] if nested_column else [])]
+        for row in frame.select(columns).filter(pl.col("episode_id").is_in(list(episodes))).iter_rows(named=True):
+            main, nested = sentences[row["episode_id"]].setdefault(normalize_text(row["sentence"]), ([], []))
+            (nested if nested_column and row["parent_claim_id"] else main).append(row["holder"])
+    grams = {episode: {text: _ngrams(text) for text in texts} for episode, texts in sentences.items()}
+
+    own = reported = AccuracyScore()
+    not_found = via_nested = 0
+    outcomes = []
+    for row in gold.filter(pl.col("core")).iter_rows(named=True):
+        gold_text = normalize_text(row["sentence"])
+        gold_grams = _ngrams(gold_text)
+        best, best_key = None, None
+        for text, (main, nested) in sentences.get(row["episode_id"], {}).items():
+            if 2 * _NGRAM <= min(len(text), len(gold_text)) and not gold_grams & grams[row["episode_id"]][text]:
+                continue  # no common substring of _NGRAM characters, so none of half the shorter text
+            common = longest_common_substring(gold_text, text)
+            shorter = min(len(gold_text), len(text))
+            if shorter == 0 or 2 * common < shorter:
+                continue
+            key = (common / shorter, common)
+            if best_key is None or key > best_key:
+                best, best_key = text, key
+        is_reported = name_key(row["holder"]) != name_key(row["speaker"])
+        found = best is not None
+        main, nested = sentences[row["episode_id"]][best] if found else ([], [])
+        gold_key = name_key(row["holder"])
+        right_main = any(name_key(holder) == gold_key for holder in main)
+        right = right_main or any(name_key(holder) == gold_key for holder in nested)
+        if found:
+            score = AccuracyScore(correct=int(right), total=1)
+            if is_reported:
+                reported = reported + score
+            else:
+                own = own + score
+            via_nested += int(right and not right_main)
+        else:
+            not_found += 1
+        outcomes.append({
+            "episode_id": row["episode_id"], "topic": row["topic"], "speaker": row["speaker"],
+            "gold_sentence": row["sentence"], "predicted_sentence": best, "gold_holder": row["holder"],
+            "predicted_holder": main[0] if main else (nested[0] if nested else None),
+            "nested_holders": nested, "reported": is_reported, "found": found, "correct": found and right,
+        })
+    score = HolderScore(own=own, reported=reported, not_found=not_found, right_via_nested=via_nested,
+                        searched=searched)
+    return score, pl.DataFrame(outcomes, schema=HOLDER_OUTCOMES, orient="row")
 
 
 def stance_f1_by_label(pairs: Iterable[tuple[str, str]]) -> dict[str, float]:
@@ -468,7 +661,8 @@ class _GroupMatch:
     ignored: list[tuple[dict[str, Any], float]]
 
 
-def _match_group(gold_rows: list[dict[str, Any]], predicted_rows: list[dict[str, Any]]) -> _GroupMatch:
+def _match_group(gold_rows: list[dict[str, Any]], predicted_rows: list[dict[str, Any]], *,
+                 name_key: Callable[[str | None], str] = normalize_name) -> _GroupMatch:
     """Greedy one-to-one matching of one (episode, topic): core entries first, then borderline absorption."""
     core = [row for row in gold_rows if row["core"]]
     borderline = [row for row in gold_rows if not row["core"]]
@@ -482,7 +676,7 @@ def _match_group(gold_rows: list[dict[str, Any]], predicted_rows: list[dict[str,
             score = _matching_overlap(gold_text, predicted_text)
             if score is None:
                 continue
-            same_holder = normalize_name(gold_row["holder"]) == normalize_name(predicted_row["holder"])
+            same_holder = name_key(gold_row["holder"]) == name_key(predicted_row["holder"])
             same_stance = gold_row["stance"] == predicted_row["stance"]
             candidates.append((-score, not same_holder, not same_stance, gold_index, predicted_index, score))
     candidates.sort()
@@ -502,7 +696,7 @@ def _match_group(gold_rows: list[dict[str, Any]], predicted_rows: list[dict[str,
     # nested claim the gold did not record (ignored); the same holder again is a duplicate.
     counted: dict[str, set[str]] = defaultdict(set)
     for index in taken_predicted:
-        counted[predicted_texts[index]].add(normalize_name(predicted_rows[index]["holder"]))
+        counted[predicted_texts[index]].add(name_key(predicted_rows[index]["holder"]))
     for predicted_index, (predicted_row, predicted_text) in enumerate(zip(predicted_rows, predicted_texts)):
         if predicted_index in taken_predicted:
             continue
@@ -511,10 +705,10 @@ def _match_group(gold_rows: list[dict[str, Any]], predicted_rows: list[dict[str,
         ]
         if scores:
             ignored.append((predicted_row, max(scores)))
-        elif counted[predicted_text] and normalize_name(predicted_row["holder"]) not in counted[predicted_text]:
+        elif counted[predicted_text] and name_key(predicted_row["holder"]) not in counted[predicted_text]:
             ignored.append((predicted_row, None))
         else:
-            counted[predicted_text].add(normalize_name(predicted_row["holder"]))
+            counted[predicted_text].add(name_key(predicted_row["holder"]))
             false_positives.append(predicted_row)
     false_negatives = [row for index, row in enumerate(core) if index not in taken_gold]
     return _GroupMatch(pairs=pairs, false_negatives=false_negatives, false_positives=false_positives, ignored=ignored)
@@ -547,8 +741,9 @@ def evaluate_paths(
     claims_dir: Path,
     *,
     topics: Sequence[str] | None = None,
+    canonical: Callable[[str], str] | None = None,
 ) -> EvaluationReport:
-    """Load gold files and the claims table of an output folder, and score them (the CLI's entry point).
+    """Load gold files and the claims and assertions tables of an output folder, and score them (the CLI's entry point).
 
     Raises:
         GoldFormatError: for a bad gold line, or an episode labelled in two gold files.
@@ -565,8 +760,10 @@ def evaluate_paths(
     if not frames:
         raise GoldFormatError("no gold files given")
     gold = pl.concat(frames)
-    predictions = Store(claims_dir).read("claims")
-    present = set(predictions["episode_id"].unique().to_list())
+    store = Store(claims_dir)
+    predictions = store.read("claims")
+    assertions = store.read("assertions")
+    present = set(predictions["episode_id"].unique().to_list()) | set(assertions["episode_id"].unique().to_list())
     for episode_id in sorted(set(first_file) - present):
         log.warning("no claims of gold episode %r in %s; every gold entry of it counts as missed", episode_id, claims_dir)
-    return evaluate(gold, predictions, topics=topics)
+    return evaluate(gold, predictions, topics=topics, assertions=assertions, canonical=canonical)

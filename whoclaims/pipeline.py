@@ -133,7 +133,8 @@ def annotate_and_extract(episode: Episode, *, settings: Settings, models: Models
     annotated.mentions = extract_mentions(annotated, catalog=models.catalog, coreference=settings.coreference)
     timings["entities_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    annotated.claims = extract_claims(annotated, detector=models.detector, settings=settings)
+    annotated.claims = extract_claims(annotated, detector=models.detector, settings=settings,
+                                      catalog=models.catalog)
     timings["claims_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
     decisions = assign_topics(

@@ -24,7 +24,7 @@ FormatEnum = pl.Enum(list(FORMATS))
 STANCES = ("favor", "against", "none")
 StanceEnum = pl.Enum(list(STANCES))
 
-ATTRIBUTIONS = ("self", "reported", "addressee")
+ATTRIBUTIONS = ("self", "reported", "addressee", "quoted")
 AttributionEnum = pl.Enum(list(ATTRIBUTIONS))
 
 # OntoNotes labels of the English spaCy pipelines.
