@@ -85,8 +85,8 @@ from extractors.lexicon import (
     HOPE_CUES,
     FEAR_CUES,
     TIME_NOUNS,
-    NEGATIVE_DETERMINERS,
 )
+from extractors.polarity import content_polarity, is_negated
 from extractors.quotes import MARKDOWN_LINK, AttributedQuote, QuoteSource, attribute_quotations, find_quotations
 from whoclaims.records import AnnotatedEpisode, Claim, Mention, Sentence
 from whoclaims.settings import Settings
@@ -718,18 +718,6 @@ def _predicates(root: Token) -> list[Token]:
     return [root, *[c for c in root.children if c.dep_ == "conj" and c.pos_ in {"VERB", "AUX", "ADJ"}]]
 
 
-def _is_negated(root: Token) -> bool:
-    for child in root.children:
-        if child.dep_ == "neg" or child.lower_ in {"never", "nor"} and child.dep_ in {"neg", "advmod", "cc", "preconj"}:
-            return True
-        if child.dep_ in {"nsubj", "nsubjpass"} and (
-            child.lower_ in NEGATIVE_DETERMINERS
-            or any(d.lower_ in NEGATIVE_DETERMINERS for d in child.children if d.dep_ == "det")
-        ):
-            return True
-    return False
-
-
 def _is_future(root: Token) -> bool:
     for predicate in _predicates(root):
         for child in predicate.children:
@@ -750,6 +738,7 @@ def _is_future(root: Token) -> bool:
 class Marks:
     hedged: bool
     negated: bool
+    polarity: int
     predicted: bool
     hoped: bool
     feared: bool
@@ -770,10 +759,12 @@ def epistemic_marks(doc: Doc, start: int, end: int, *, frame_tokens: list[Token]
         t.lemma_ in HEDGE_VERBS for t in frame_tokens
     )
     root = _content_root(doc, start, end)
-    cue_negated = any(_is_negated(t) for t in frame_tokens if t.pos_ in {"VERB", "AUX", "ADJ"})
+    cue_negated = any(is_negated(t) for t in frame_tokens if t.pos_ in {"VERB", "AUX", "ADJ"})
+    polarity = content_polarity(doc[start:end])
     return Marks(
         hedged=hedged,
-        negated=_is_negated(root) or cue_negated,
+        negated=polarity.negated or cue_negated,
+        polarity=-polarity.sign if cue_negated else polarity.sign,
         predicted=_is_future(root) or cue in EXPECTATION_CUES,
         hoped=cue in HOPE_CUES or "hopefully" in lemmas,
         feared=cue in FEAR_CUES or any(t.lemma_.lower() in FEAR_CUES and t.dep_ in {"acomp", "ROOT"} for t in own),
@@ -1013,6 +1004,7 @@ def _claim(sentence: Sentence, claim_id: str, holder: Holder, speaker: Holder, f
         claim_score=score,
         hedged=marks.hedged,
         negated=marks.negated,
+        polarity=marks.polarity,
         predicted=marks.predicted,
         hoped=marks.hoped,
         feared=marks.feared,

@@ -102,7 +102,7 @@ PREPOSITION_CUES = {
 NON_AGENT_SUBJECTS = frozenset({
     "it", "this", "that", "these", "those", "which", "what", "who", "whom", "there", "one", "someone",
     "somebody", "anyone", "anybody", "everyone", "everybody", "nobody", "none", "no one", "people",
-    "model", "theory", "data", "evidence", "history", "research", "study", "analysis", "logic", "experience",
+    "theory", "data", "evidence", "history", "research", "study", "analysis", "logic", "experience",
     "record", "fact", "number", "figure", "poll", "survey", "literature", "scholarship", "argument", "reality",
     "situation", "story", "lesson", "picture", "trend", "sign", "result", "outcome", "approach", "framework",
     "lens", "perspective", "side", "sides", "many", "some", "others", "most", "few", "all", "both", "either",
@@ -197,3 +197,31 @@ def cue_lemma(token: Token) -> str:
             if stem in ALL_CUES:
                 return stem
     return lemma
+
+# Function words left out of the bag of words the topic heads read (`extractors.episode_view.bag_of_words`).
+STOP_WORDS = frozenset(
+    "the a an of to and in on for is are be was were that this it with as at by from or but have has had we i "
+    "you they he she our their his her its not do does did will would can could should must may might there "
+    "what which who been being".split()
+)
+
+# --- polarity (`extractors.polarity`): general English, no topic and no episode
+
+# Words that reverse the polarity of the clause they govern.
+NEGATORS = frozenset({
+    "not", "n't", "never", "no", "neither", "nor", "nobody", "nothing", "none", "nowhere", "without",
+    "hardly", "barely", "scarcely", "cannot",
+})
+# Predicates that predict failure or reject what they govern ("will fail", "is impossible").
+FAILURE_LEMMAS = frozenset({
+    "fail", "failure", "collapse", "doom", "doomed", "futile", "impossible", "unlikely", "unable", "unrealistic",
+    "mistake", "refuse", "reject", "deny", "doubt", "skeptical", "sceptical", "disagree", "lack", "insufficient",
+    "unattainable", "wrong", "unacceptable", "oppose", "incompatible", "obstacle", "violate",
+})
+# Difficulty predicates: cues as the predicate ("it is hard to ..."), not as adverbs.
+DIFFICULTY_WORDS = frozenset({"hard", "difficult"})
+# Nouns that name a difficulty, as the predicate's attribute or object ("that is the problem").
+DIFFICULTY_NOUNS = frozenset({"problem", "difficulty", "obstacle", "barrier"})
+# Verbs whose difficult object is being removed, not asserted ("solves the problem").
+REMEDY_LEMMAS = frozenset({"solve", "resolve", "overcome", "address", "fix", "tackle", "remove", "reduce", "ease",
+                           "eliminate", "prevent", "avoid", "end"})
