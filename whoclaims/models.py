@@ -164,3 +164,22 @@ def load_encoder(path: str | None = None, *, batch_size: int = 16) -> Encoder:
     """The sentence encoder at `path` (default: the packaged MiniLM); cached per process."""
     with _LOAD_LOCK:
         return _load_encoder_cached(path or default_encoder_path(), batch_size)
+
+
+def save_arrays(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write `arrays` to one compressed `.npz` file atomically (a temporary name in the same
+    folder, then a rename), with the umask's file mode."""
+    import tempfile
+
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
+    os.close(handle)
+    try:
+        np.savez_compressed(temporary, **arrays)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)

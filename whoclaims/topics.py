@@ -20,7 +20,9 @@ from types import MappingProxyType
 
 STANCE_LABELS = ("favor", "against", "none")
 _TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-_TOPIC_KEYS = frozenset({"id", "proposition", "description", "anchors", "terms", "holder_stance", "examples"})
+_TOPIC_KEYS = frozenset({"id", "proposition", "description", "anchors", "terms", "examples"})
+# Keys of earlier versions, with why they went (named in the error a stale topics file gets).
+_RETIRED_KEYS = {"holder_stance": "stance is read from what is said, not from who says it; remove the line"}
 
 
 class TopicFileError(ValueError):
@@ -36,10 +38,6 @@ class Topic:
     description: str = ""
     anchors: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
-    # How an anchor actor speaking for itself leans ("favor" / "against"), or None: a
-    # claim held by an anchor (or by someone who speaks for one, see the actors file's
-    # `affiliation`) is pulled toward this stance by `settings.holder_prior`.
-    holder_stance: str | None = None
     # label ("favor" | "against" | "none") -> example statements; read-only.
     examples: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({label: () for label in STANCE_LABELS}), hash=False
@@ -56,7 +54,7 @@ class Topic:
 
     def fingerprint(self) -> str:
         """A content hash of the topic, used to key per-process caches of its embeddings."""
-        payload = repr((self.id, self.proposition, self.description, self.anchors, self.terms, self.holder_stance,
+        payload = repr((self.id, self.proposition, self.description, self.anchors, self.terms,
                         tuple((label, self.examples[label]) for label in STANCE_LABELS)))
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
@@ -121,6 +119,9 @@ def _parse_topic(entry: object, *, where: str) -> Topic:
     if not isinstance(topic_id, str) or not _TOPIC_ID.match(topic_id):
         raise TopicFileError(f"{where}: id must match {_TOPIC_ID.pattern}, got {topic_id!r}")
     where = f"{where} ({topic_id})"
+    retired = sorted(set(entry) & set(_RETIRED_KEYS))
+    if retired:
+        raise TopicFileError(f"{where}: {retired[0]!r} is no longer used: {_RETIRED_KEYS[retired[0]]}")
     unknown = set(entry) - _TOPIC_KEYS
     if unknown:
         raise TopicFileError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(_TOPIC_KEYS)}")
@@ -135,11 +136,6 @@ def _parse_topic(entry: object, *, where: str) -> Topic:
         if ":" not in anchor:
             raise TopicFileError(f"{where}: anchor {anchor!r} is not an actor id like 'person:vladimir_putin'")
     terms = _strings(entry.get("terms", []), where=f"{where}: 'terms'")
-    holder_stance = entry.get("holder_stance")
-    if holder_stance is not None and holder_stance not in ("favor", "against"):
-        raise TopicFileError(f"{where}: 'holder_stance' must be \"favor\" or \"against\", got {holder_stance!r}")
-    if holder_stance is not None and not anchors:
-        raise TopicFileError(f"{where}: 'holder_stance' needs 'anchors' (the actors it is about)")
     raw_examples = entry.get("examples", {})
     if not isinstance(raw_examples, dict):
         raise TopicFileError(f"{where}: 'examples' must be a table with keys {list(STANCE_LABELS)}")
@@ -154,7 +150,6 @@ def _parse_topic(entry: object, *, where: str) -> Topic:
         description=description.strip(),
         anchors=anchors,
         terms=terms,
-        holder_stance=holder_stance,
         examples=examples,
     )
 
