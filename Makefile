@@ -11,7 +11,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 
-.PHONY: setup run test bench clean-processed
+.PHONY: setup run test bench train clean-processed
 
 setup: $(STAMP)
 
@@ -32,3 +32,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Retrain the topic and stance models from ../shared/data (about 15 minutes on 2 cores; seeded).
+train: $(STAMP)
+	$(BIN)/python -m whoclaims.training train

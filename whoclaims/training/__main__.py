@@ -1,0 +1,229 @@
+"""Train and measure the topic and stance models.
+
+    .venv/bin/python -m whoclaims.training train              # both models -> whoclaims/resources/
+    .venv/bin/python -m whoclaims.training evaluate-topics    # CV, leave-one-source-out, leave-one-topic-out, tests
+    .venv/bin/python -m whoclaims.training evaluate-stance    # leave-one-source-out, gold tests, IBM test motions
+
+Reads `../shared/data/` (the silver corpus, the IBM claim-stance data) and the gold
+files of `gold/` (test sets only). Everything is seeded and deterministic; `make
+train` runs the first command. Figures are printed and written as JSON to
+`bench/results/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from whoclaims.training.corpus import REPO, SOURCES, episode_folds, load_corpus, load_labels, gold_files
+from whoclaims.training.corpus import silver_labels
+from whoclaims.training.measure import curve, format_curve, operating_point, score_topics
+
+RESULTS = REPO / "bench" / "results"
+TEST_SETS = {"seed": ["robert-person-negotiate"]}
+MIN_PRECISION = 0.55
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _setup(args):
+    from whoclaims.pipeline import load_models
+    from whoclaims.settings import load_settings
+
+    settings = load_settings(args.config)
+    models = load_models(settings)
+    return settings, models
+
+
+def _profiles(models):
+    from extractors.topic_model import topic_profiles
+
+    return topic_profiles(models.topics, models.encoder, models.topics.background)
+
+
+def _stance_parts(silver, topics, models):
+    from whoclaims.training.stance import corpus_rows, example_rows, fit_probe, ibm_rows, StanceRows
+
+    ibm, sentiment = ibm_rows("train", nlp=models.nlp, encoder=models.encoder)
+    probe = fit_probe(ibm.vectors, sentiment, c=1.0)
+    extra = StanceRows.concat([ibm, example_rows(topics, nlp=models.nlp, encoder=models.encoder)])
+    return corpus_rows(silver, topics), extra, probe
+
+
+def train(args) -> None:
+    from whoclaims.training.stance import fit_stance_model
+    from whoclaims.training.topics import TopicTraining, fit_topic_model
+
+    clock = time.perf_counter()
+    settings, models = _setup(args)
+    topics = list(models.topics)
+    silver = load_corpus(which="silver", settings=settings, topic_ids=[t.id for t in topics], refresh=args.refresh,
+                         progress=_say)
+    _say(f"corpus ready in {time.perf_counter() - clock:.0f}s")
+    provenance = {"trained_on": "../shared/data/whoclaims_silver (63 episodes)",
+                  "episodes": len(silver), "topics": [t.id for t in topics]}
+    if not args.stance_only:
+        model = fit_topic_model(silver, topics, _profiles(models), config=TopicTraining(threshold=args.threshold),
+                                metadata=provenance)
+        out = Path(args.out or REPO / "whoclaims" / "resources") / "topic_model.npz"
+        model.save(out)
+        _say(f"topic model -> {out} ({out.stat().st_size / 1024:.0f} KB) in {time.perf_counter() - clock:.0f}s")
+    if not args.topics_only:
+        train_rows, extra, probe = _stance_parts(silver, topics, models)
+        model = fit_stance_model(train_rows, extra, probe, topics, models.encoder,
+                                 calibration_folds=train_rows.sources,
+                                 metadata={**provenance, "also": "IBM claim stance train motions; topic examples"})
+        out = Path(args.out or REPO / "whoclaims" / "resources") / "stance_model.npz"
+        model.save(out)
+        _say(f"stance model -> {out} ({out.stat().st_size / 1024:.0f} KB) in {time.perf_counter() - clock:.0f}s")
+
+
+def evaluate_topics(args) -> None:
+    from whoclaims.training.topics import TopicTraining, cross_validated_probabilities, fit_topic_model
+    from whoclaims.training.topics import generic_probabilities
+
+    settings, models = _setup(args)
+    topics = list(models.topics)
+    topic_ids = [t.id for t in topics]
+    profiles = _profiles(models)
+    silver = load_corpus(which="silver", settings=settings, topic_ids=topic_ids, progress=None)
+    labels = silver_labels()
+    config = TopicTraining()
+    results: dict = {}
+
+    folds = episode_folds([item.view.episode_id for item in silver], 5, seed=0)
+    cv = cross_validated_probabilities(silver, topics, profiles, folds, config=config, progress=_say)
+    points = curve(silver, cv, labels, topic_ids)
+    chosen = operating_point(points, min_precision=MIN_PRECISION)
+    results["cv_by_episode"] = {"curve": points, "operating_point": chosen}
+    print("== silver corpus, 5 folds grouped by episode (precision-recall curve)")
+    print(format_curve(points))
+    print(f"operating point (best F1 with precision >= {MIN_PRECISION}): threshold {chosen['threshold']}, "
+          f"P {chosen['precision']:.3f} R {chosen['recall']:.3f} F1 {chosen['f1']:.3f}")
+
+    by_source = {item.view.episode_id: item.source for item in silver}
+    loso = cross_validated_probabilities(silver, topics, profiles, by_source, config=config, progress=_say)
+    results["leave_one_source_out"] = {}
+    print(f"\n== leave one source out (train on the other two), threshold {config.threshold}")
+    for source in SOURCES:
+        part = [item for item in silver if item.source == source]
+        micro = score_topics(part, loso, labels, topic_ids, config.threshold).micro
+        results["leave_one_source_out"][source] = micro.to_dict()
+        print(f"{source:8s} P {micro.precision:.3f} R {micro.recall:.3f} F1 {micro.f1:.3f} (support {micro.support})")
+
+    results["leave_one_topic_out"] = {}
+    print("\n== leave one topic out (the generic head, trained on the other topics; 5 folds by episode)")
+    for k, topic_id in enumerate(topic_ids):
+        probabilities = generic_probabilities(silver, topics, profiles, folds, k, config=config)
+        topic_points = curve(silver, probabilities, labels, topic_ids, only=[k])
+        best = max(topic_points, key=lambda point: point["f1"])
+        at = next(point for point in topic_points if point["threshold"] == config.threshold)
+        results["leave_one_topic_out"][topic_id] = {"curve": topic_points, "best": best}
+        print(f"{topic_id:16s} at {config.threshold}: P {at['precision']:.3f} R {at['recall']:.3f} F1 {at['f1']:.3f};"
+              f" best F1 {best['f1']:.3f} at {best['threshold']}")
+
+    gold = load_corpus(which="gold", settings=settings, topic_ids=topic_ids)
+    gold_labels = load_labels(gold_files())
+    model = fit_topic_model(silver, topics, profiles, config=config)
+    probabilities = {item.view.episode_id: model.probabilities(item.view, topics, profiles) for item in gold}
+    results["test"] = {}
+    print(f"\n== test sets (trained on all of the silver corpus), threshold {config.threshold}")
+    sets = {"seed": [i for i in gold if i.view.episode_id in TEST_SETS["seed"]],
+            "un_2024": [i for i in gold if i.view.episode_id not in TEST_SETS["seed"]]}
+    for name, part in sets.items():
+        report = score_topics(part, probabilities, gold_labels, topic_ids, config.threshold)
+        results["test"][name] = report.to_dict()["detection"]
+        micro = report.micro
+        print(f"{name:8s} P {micro.precision:.3f} R {micro.recall:.3f} F1 {micro.f1:.3f} (support {micro.support}); "
+              + " ".join(f"{t} {s.f1:.2f}" for t, s in report.topics.items()))
+    _write("topics_eval.json", results)
+
+
+def evaluate_stance(args) -> None:
+    from whoclaims.training.stance import StanceRows, corpus_rows, fit_stance_model, ibm_rows, side_scores
+
+    settings, models = _setup(args)
+    topics = list(models.topics)
+    topic_ids = [t.id for t in topics]
+    silver = load_corpus(which="silver", settings=settings, topic_ids=topic_ids)
+    train_rows, extra, probe = _stance_parts(silver, topics, models)
+    encoder = models.encoder
+    results: dict = {"leave_one_source_out": {}}
+    print("== stance given the gold topic, leave one source out (trained on the other two sources, IBM train, "
+          "examples)")
+    every_label, every_p = [], []
+    for source in SOURCES:
+        held = train_rows.sources == source
+        model = fit_stance_model(train_rows.subset(~held), extra, probe, topics, encoder,
+                                 calibration_folds=train_rows.sources[~held])
+        test = train_rows.subset(held)
+        p = model.favor_probability(model.features(test.queries, test.vectors, encoder))
+        every_label.append(test.labels)
+        every_p.append(p)
+        results["leave_one_source_out"][source] = {
+            "core": side_scores(test.labels[test.core], p[test.core]), "all": side_scores(test.labels, p)}
+        _print_scores(f"{source} (core)", results["leave_one_source_out"][source]["core"])
+        _print_scores(f"{source} (all)", results["leave_one_source_out"][source]["all"])
+    labels, p = np.concatenate(every_label), np.concatenate(every_p)
+    core = np.concatenate([train_rows.core[train_rows.sources == s] for s in SOURCES])
+    results["leave_one_source_out"]["all_sources"] = {"core": side_scores(labels[core], p[core]),
+                                                      "all": side_scores(labels, p)}
+    _print_scores("all (core)", results["leave_one_source_out"]["all_sources"]["core"])
+    _print_scores("all (all rows)", results["leave_one_source_out"]["all_sources"]["all"])
+
+    model = fit_stance_model(train_rows, extra, probe, topics, encoder, calibration_folds=train_rows.sources)
+    gold = load_corpus(which="gold", settings=settings, topic_ids=topic_ids)
+    gold_rows = corpus_rows(gold, topics)
+    results["test"] = {}
+    print("\n== test sets (trained on all of the silver corpus), core rows")
+    for name, mask in (("seed", gold_rows.episodes == "robert-person-negotiate"),
+                       ("un_2024", gold_rows.episodes != "robert-person-negotiate")):
+        part = gold_rows.subset(mask & gold_rows.core)
+        p = model.favor_probability(model.features(part.queries, part.vectors, encoder))
+        results["test"][name] = side_scores(part.labels, p)
+        _print_scores(name, results["test"][name])
+    ibm_test, _ = ibm_rows("test", nlp=models.nlp, encoder=encoder)
+    p = model.favor_probability(model.features(ibm_test.queries, ibm_test.vectors, encoder))
+    results["ibm_test"] = side_scores(ibm_test.labels, p)
+    _print_scores("IBM test motions", results["ibm_test"])
+    _write("stance_eval.json", results)
+
+
+def _print_scores(name: str, scores: dict) -> None:
+    print(f"{name:18s} n={scores['n']:4d} against={scores['against']:3d} accuracy {scores['accuracy']:.3f} "
+          f"macro-F1 {scores['macro_f1']:.3f} against recall {scores['against_recall']:.3f} "
+          f"favor recall {scores['favor_recall']:.3f}")
+
+
+def _write(name: str, results: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / name).write_text(json.dumps(results, indent=2, default=float), encoding="utf-8")
+    _say(f"written {RESULTS / name}")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m whoclaims.training", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["train", "evaluate-topics", "evaluate-stance"])
+    parser.add_argument("--config", default=None, help="a whoclaims.toml")
+    parser.add_argument("--out", default=None, help="folder for the model files (default whoclaims/resources)")
+    parser.add_argument("--refresh", action="store_true", help="rebuild the cached episode views")
+    parser.add_argument("--threshold", type=float, default=0.3, help="topic threshold stored with the model")
+    parser.add_argument("--topics-only", action="store_true")
+    parser.add_argument("--stance-only", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    np.random.seed(0)
+    {"train": train, "evaluate-topics": evaluate_topics, "evaluate-stance": evaluate_stance}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()

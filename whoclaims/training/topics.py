@@ -1,0 +1,200 @@
+"""Fitting the topic model (`extractors.topic_model`) and measuring it by cross-validation.
+
+All fitting is logistic regression (scikit-learn, lbfgs), deterministic for a given
+corpus. The choices below (regularisation, the weight of the bag of words, the
+inner folds of the context stage) were made by episode-grouped cross-validation on
+the silver corpus; `bench/topics_cv.py` reproduces the figures in the README.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from extractors.episode_view import bag_of_words
+from extractors.topic_model import (
+    CONTEXT_FEATURES, HAND_FEATURES, LinearHead, TopicModel, TopicProfiles, context_features, hand_features,
+    proposition_key,
+)
+from whoclaims.topics import Topic
+from whoclaims.training.corpus import LabelledEpisode, episode_folds
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TopicTraining:
+    """Hyper-parameters, chosen by episode-grouped cross-validation on the silver corpus."""
+
+    head_c: float = 0.01  # inverse L2 strength of the per-topic heads
+    word_scale: float = 3.0  # the bag of words' column scale (a weaker penalty on word weights)
+    min_episodes: int = 4  # a word or bigram enters the vocabulary when it occurs in this many episodes
+    generic_c: float = 1.0
+    context_c: float = 1.0
+    inner_folds: int = 4  # folds of the out-of-fold head logits the context stage is fitted on
+    threshold: float = 0.3
+    seed: int = 0
+
+
+def _logistic(features, labels, *, c: float, weights=None):
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, max_iter=5000)
+    model.fit(features, labels, sample_weight=weights)
+    return model
+
+
+class _Design:
+    """Hand features, bags of words and labels of a set of episodes, computed once."""
+
+    def __init__(self, episodes: Sequence[LabelledEpisode], topics: Sequence[Topic], profiles: TopicProfiles):
+        self.episodes = list(episodes)
+        self.hand = [hand_features(item.view, topics, profiles) for item in self.episodes]
+        self.bags = [bag_of_words(item.view) for item in self.episodes]
+
+    def vocabulary(self, indices: Sequence[int], min_episodes: int) -> tuple[str, ...]:
+        counts: dict[str, int] = {}
+        for i in indices:
+            for word in set().union(*self.bags[i]) if self.bags[i] else ():
+                counts[word] = counts.get(word, 0) + 1
+        return tuple(sorted(word for word, count in counts.items() if count >= min_episodes))
+
+    def words(self, i: int, index: dict[str, int]) -> sparse.csr_matrix:
+        rows, cols = [], []
+        for s, bag in enumerate(self.bags[i]):
+            for word in bag:
+                j = index.get(word)
+                if j is not None:
+                    rows.append(s)
+                    cols.append(j)
+        return sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
+                                 shape=(len(self.bags[i]), len(index)))
+
+
+def _fit_head(design: _Design, indices: Sequence[int], k: int, vocabulary: tuple[str, ...],
+              config: TopicTraining) -> LinearHead:
+    index = {word: j for j, word in enumerate(vocabulary)}
+    dense = np.concatenate([np.concatenate([design.hand[i][:, k], design.episodes[i].view.vectors], 1)
+                            for i in indices])
+    labels = np.concatenate([design.episodes[i].topic_labels[:, k] for i in indices])
+    words = sparse.vstack([design.words(i, index) for i in indices]).tocsr()
+    keep = labels >= 0
+    mean = dense[keep].mean(0)
+    scale = dense[keep].std(0) + 1e-6
+    matrix = sparse.hstack([sparse.csr_matrix((dense - mean) / scale), config.word_scale * words]).tocsr()
+    if labels[keep].max(initial=0) < 1:
+        raise ValueError(f"topic #{k} has no positive training sentence")
+    model = _logistic(matrix[keep], labels[keep], c=config.head_c)
+    weights = model.coef_[0]
+    n_dense = dense.shape[1]
+    return LinearHead(mean=mean.astype(np.float32), scale=scale.astype(np.float32),
+                      weights=weights[:n_dense].astype(np.float32), bias=float(model.intercept_[0]),
+                      word_weights=(config.word_scale * weights[n_dense:]).astype(np.float32))
+
+
+def _fit_generic(design: _Design, indices: Sequence[int], config: TopicTraining, topic_columns: Sequence[int]) -> LinearHead:
+    """One head over the hand features of every (sentence, topic) pair, topics pooled."""
+    dense = np.concatenate([design.hand[i][:, k] for i in indices for k in topic_columns])
+    labels = np.concatenate([design.episodes[i].topic_labels[:, k] for i in indices for k in topic_columns])
+    keep = labels >= 0
+    mean, scale = dense[keep].mean(0), dense[keep].std(0) + 1e-6
+    model = _logistic((dense[keep] - mean) / scale, labels[keep], c=config.generic_c)
+    return LinearHead(mean=mean.astype(np.float32), scale=scale.astype(np.float32),
+                      weights=model.coef_[0].astype(np.float32), bias=float(model.intercept_[0]))
+
+
+def _head_logits(design: _Design, i: int, heads: Sequence[LinearHead], vocabulary: tuple[str, ...]) -> np.ndarray:
+    index = {word: j for j, word in enumerate(vocabulary)}
+    words = [[index[w] for w in bag if w in index] for bag in design.bags[i]]
+    view = design.episodes[i].view
+    return np.stack([head.logits(np.concatenate([design.hand[i][:, k], view.vectors], 1), words)
+                     for k, head in enumerate(heads)], 1)
+
+
+def fit_topic_model(episodes: Sequence[LabelledEpisode], topics: Sequence[Topic], profiles: TopicProfiles, *,
+                    config: TopicTraining = TopicTraining(), design: _Design | None = None,
+                    indices: Sequence[int] | None = None, metadata: dict | None = None) -> TopicModel:
+    """Fit heads, the generic head and the context stage on `episodes` (labels ordered as `topics`)."""
+    design = design or _Design(episodes, topics, profiles)
+    indices = list(range(len(design.episodes))) if indices is None else list(indices)
+    vocabulary = design.vocabulary(indices, config.min_episodes)
+    n_topics = len(topics)
+    heads = [_fit_head(design, indices, k, vocabulary, config) for k in range(n_topics)]
+    generic = _fit_generic(design, indices, config, range(n_topics))
+
+    # The context stage reads head logits as the heads give them on unseen episodes.
+    ids = [design.episodes[i].view.episode_id for i in indices]
+    folds = episode_folds(ids, config.inner_folds, seed=config.seed + 1)
+    rows, labels = [], []
+    for fold in range(config.inner_folds):
+        train = [i for i, e in zip(indices, ids) if folds[e] != fold]
+        held = [i for i, e in zip(indices, ids) if folds[e] == fold]
+        if not held:
+            continue
+        fold_vocabulary = design.vocabulary(train, config.min_episodes)
+        fold_heads = [_fit_head(design, train, k, fold_vocabulary, config) for k in range(n_topics)]
+        for i in held:
+            logits = _head_logits(design, i, fold_heads, fold_vocabulary)
+            features = context_features(design.episodes[i].view, logits)
+            for k in range(n_topics):
+                onehot = np.zeros((len(logits), n_topics), dtype=np.float32)
+                onehot[:, k] = 1.0
+                rows.append(np.concatenate([features[:, k], onehot], 1))
+                labels.append(design.episodes[i].topic_labels[:, k])
+    context_x, context_y = np.concatenate(rows), np.concatenate(labels)
+    keep = context_y >= 0
+    n_context = len(CONTEXT_FEATURES)
+    mean = np.concatenate([context_x[keep][:, :n_context].mean(0), np.zeros(n_topics)])
+    scale = np.concatenate([context_x[keep][:, :n_context].std(0) + 1e-6, np.ones(n_topics)])
+    model = _logistic((context_x[keep] - mean) / scale, context_y[keep], c=config.context_c)
+    context = LinearHead(mean=mean.astype(np.float32), scale=scale.astype(np.float32),
+                         weights=model.coef_[0].astype(np.float32), bias=float(model.intercept_[0]))
+    return TopicModel(
+        vocabulary=vocabulary,
+        heads={proposition_key(topic): head for topic, head in zip(topics, heads)},
+        head_topics={proposition_key(topic): topic.id for topic in topics},
+        generic=generic, context=context, context_topics=tuple(topic.id for topic in topics),
+        threshold=config.threshold,
+        metadata={"hand_features": list(HAND_FEATURES), "context_features": list(CONTEXT_FEATURES),
+                  "config": config.__dict__, **(metadata or {})},
+    )
+
+
+def cross_validated_probabilities(episodes: Sequence[LabelledEpisode], topics: Sequence[Topic],
+                                  profiles: TopicProfiles, folds: dict[str, int], *,
+                                  config: TopicTraining = TopicTraining(), progress=None) -> dict[str, np.ndarray]:
+    """Out-of-fold P(topic | sentence) for every episode, each fold's model fitted on the other folds."""
+    design = _Design(episodes, topics, profiles)
+    out: dict[str, np.ndarray] = {}
+    for fold in sorted(set(folds.values())):
+        train = [i for i, item in enumerate(design.episodes) if folds[item.view.episode_id] != fold]
+        held = [i for i, item in enumerate(design.episodes) if folds[item.view.episode_id] == fold]
+        model = fit_topic_model(episodes, topics, profiles, config=config, design=design, indices=train)
+        for i in held:
+            out[design.episodes[i].view.episode_id] = model.probabilities(design.episodes[i].view, topics, profiles)
+        if progress:
+            progress(f"fold {fold}: {len(held)} episodes")
+    return out
+
+
+def generic_probabilities(episodes: Sequence[LabelledEpisode], topics: Sequence[Topic], profiles: TopicProfiles,
+                          folds: dict[str, int], held_topic: int, *,
+                          config: TopicTraining = TopicTraining()) -> dict[str, np.ndarray]:
+    """Leave-one-topic-out: P(held topic | sentence) from the generic head fitted on the other
+    topics only (and on the other folds' episodes), as a user's new topic would be scored."""
+    design = _Design(episodes, topics, profiles)
+    others = [k for k in range(len(topics)) if k != held_topic]
+    out: dict[str, np.ndarray] = {}
+    for fold in sorted(set(folds.values())):
+        train = [i for i, item in enumerate(design.episodes) if folds[item.view.episode_id] != fold]
+        generic = _fit_generic(design, train, config, others)
+        for i, item in enumerate(design.episodes):
+            if folds[item.view.episode_id] == fold:
+                probabilities = np.zeros((len(item.view), len(topics)), dtype=np.float32)
+                probabilities[:, held_topic] = 1.0 / (1.0 + np.exp(-generic.logits(design.hand[i][:, held_topic])))
+                out[item.view.episode_id] = probabilities
+    return out
