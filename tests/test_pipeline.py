@@ -29,11 +29,11 @@ def test_a_claim_on_two_topics_is_two_rows_and_an_untopical_claim_an_assertion()
     )
     annotated = AnnotatedEpisode(episode=episode, segments=[], sentences=[])
     annotated.claims = [_claim("ep:0:0", 0, "Putin will not stop."), _claim("ep:1:0", 1, "Europe must pay.")]
-    annotated.extras["topic_stances"] = [
+    annotated.topic_stances = [
         TopicStance("ep:0:0", "putin_aims", 0.9, "favor", 0.8),
         TopicStance("ep:0:0", "negotiation", 0.7, "against", 0.6),
     ]
-    annotated.extras["nearest_topics"] = {"ep:0:0": ("putin_aims", 0.9), "ep:1:0": ("europe_role", 0.31)}
+    annotated.nearest_topics = {"ep:0:0": ("putin_aims", 0.9), "ep:1:0": ("europe_role", 0.31)}
     models = SimpleNamespace(nlp=spacy.blank("en"), encoder=SimpleNamespace(name="enc", revision="r1"))
     rows, assertion_rows = claim_rows(annotated, settings=Settings(), models=models)
     frame = to_frame(rows, CLAIMS)
@@ -49,4 +49,7 @@ def test_a_claim_on_two_topics_is_two_rows_and_an_untopical_claim_an_assertion()
     assert assertions["topic"][0] == "europe_role" and assertions["topic_score"][0] == 0.31
     assert assertions["stance"][0] is None and assertions["stance_score"][0] is None
     assert set(frame["encoder_model"]) == {"enc@r1"}
+    # provenance names the model files by content hash
+    assert frame["topic_model"][0].startswith("topic_model.npz@") and frame["stance_model"][0].startswith("stance_model.npz@")
+    assert set(frame["topic_extractor"]) == {"topics.trained.v1"} and set(frame["stance_extractor"]) == {"stance.trained.v1"}
     assert set(frame["claim_extractor"]) == {"claims.detector.v1+claims.attribution.v1"}

@@ -26,7 +26,7 @@ def test_resource_file_content_changes_the_output_hash(tmp_path):
 @pytest.mark.parametrize(
     "changes",
     [{"stance_backend": "magic"}, {"stance_backend": "nli"}, {"concurrency": 0}, {"topic_threshold": 1.5}, {"force_format": "docx"},
-     {"holder_prior": -1.0}, {"holder_consistency": 11.0}],
+     {"stance_backend": "embed"}],
 )
 def test_invalid_settings_raise(changes):
     with pytest.raises(SettingsError):
@@ -39,6 +39,27 @@ def test_load_settings_from_file_and_overrides(tmp_path):
     settings = load_settings(config, concurrency=3)
     assert settings.spacy_model == "en_core_web_md"
     assert settings.concurrency == 3
+
+
+@pytest.mark.parametrize(("line", "fragment"), [
+    ("holder_prior = 2.0", "settings ['holder_prior'] no longer exist: holder_prior: stance no longer leans"),
+    ("topic_frame_decay = 0.5", "topic_frame_decay: the question's frame is a feature of the trained topic model"),
+    ('stance_backend = "embed"', "stance_backend 'embed' is now 'trained'"),
+])
+def test_a_retired_setting_is_named_with_what_replaced_it(tmp_path, line, fragment):
+    config = tmp_path / "old.toml"
+    config.write_text(f"[whoclaims]\n{line}\n")
+    with pytest.raises(SettingsError) as error:
+        load_settings(config)
+    assert "old.toml" in str(error.value) and fragment in str(error.value)
+
+
+def test_stage_configs_are_frozen_views_of_the_settings():
+    settings = Settings(stance_threshold=0.6, topic_threshold=0.4)
+    assert settings.stance.threshold == 0.6 and settings.stance.backend == "trained"
+    assert settings.topic.threshold == 0.4 and settings.topic.model_file.endswith("topic_model.npz")
+    with pytest.raises(Exception):
+        settings.stance.threshold = 0.1
 
 
 def test_unknown_setting_names_the_file(tmp_path):

@@ -86,6 +86,14 @@ class Models:
     detector: Any
     topics: list
     encoder: Any
+    topic_model_file: str = ""
+
+    @property
+    def topic_model(self):
+        """The trained topic model, read on first use (training builds its corpus without one)."""
+        from whoclaims.models import file_stamp
+
+        return _load_resource("topic_model", self.topic_model_file, file_stamp(self.topic_model_file))
 
 
 def load_models(settings: Settings) -> Models:
@@ -102,16 +110,19 @@ def load_models(settings: Settings) -> Models:
         detector=_load_resource("claims", settings.claim_model_file, file_stamp(settings.claim_model_file)),
         topics=_load_resource("topics", settings.topics_file, file_stamp(settings.topics_file)),
         encoder=load_encoder(settings.encoder_path, batch_size=settings.encoder_batch_size),
+        topic_model_file=settings.topic_model_file,
     )
 
 
 @functools.lru_cache(maxsize=16)
 def _load_resource(kind: str, path: str, stamp: tuple | None):
     from extractors.claim_detector import load_claim_detector
+    from extractors.topic_model import load_topic_model
     from whoclaims.actors import load_actor_catalog
     from whoclaims.topics import load_topics
 
-    loader = {"actors": load_actor_catalog, "claims": load_claim_detector, "topics": load_topics}[kind]
+    loader = {"actors": load_actor_catalog, "claims": load_claim_detector, "topics": load_topics,
+              "topic_model": load_topic_model}[kind]
     return loader(path)
 
 
@@ -119,6 +130,7 @@ def annotate_and_extract(episode: Episode, *, settings: Settings, models: Models
     """Parse the episode and run entities, claims, topics and stance over it."""
     from extractors.claims import extract_claims
     from extractors.entities import extract_mentions
+    from extractors.episode_view import episode_view
     from extractors.topics import assign_topics
     from whoclaims.annotate import annotate
 
@@ -137,14 +149,35 @@ def annotate_and_extract(episode: Episode, *, settings: Settings, models: Models
                                       catalog=models.catalog)
     timings["claims_s"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    decisions = assign_topics(
-        annotated, annotated.claims, encoder=models.encoder, topics=models.topics, settings=settings,
-        catalog=models.catalog,
-    )
+    vectors = models.encoder.encode([sentence.text for sentence in annotated.sentences])
+    view = episode_view(annotated, annotated.claims, vectors)
+    assignment = assign_topics(view, annotated.claims, topics=models.topics, model=models.topic_model,
+                               encoder=models.encoder, threshold=settings.topic.threshold)
+    annotated.nearest_topics = assignment.nearest
     timings["topics_s"] = time.perf_counter() - clock
-    annotated.extras["topic_stances"] = decisions
+    clock = time.perf_counter()
+    annotated.topic_stances = decide_stances(annotated.claims, assignment.decisions, vectors, topics=models.topics,
+                                             settings=settings, encoder=models.encoder)
+    timings["stance_s"] = time.perf_counter() - clock
     annotated.extras["timings"] = timings
     return annotated
+
+
+def decide_stances(claims: list[Claim], decisions: list, sentence_vectors, *, topics, settings: Settings,
+                   encoder) -> list[TopicStance]:
+    """The stance stage: one `TopicStance` per kept (claim, topic) decision, decided in one batch."""
+    from extractors.stance import content_vectors, make_stance_backend, stance_query
+
+    if not decisions:
+        return []
+    by_id = {claim.claim_id: i for i, claim in enumerate(claims)}
+    by_topic = {topic.id: topic for topic in topics}
+    vectors = content_vectors(claims, sentence_vectors, encoder)
+    queries = [stance_query(claims[by_id[d.claim_id]], by_topic[d.topic], vector=vectors[by_id[d.claim_id]])
+               for d in decisions]
+    results = make_stance_backend(settings.stance, encoder=encoder).predict(queries)
+    return [TopicStance(claim_id=d.claim_id, topic=d.topic, topic_score=d.topic_score, stance=r.stance,
+                        stance_score=r.stance_score) for d, r in zip(decisions, results, strict=True)]
 
 
 def build_tables(annotated: AnnotatedEpisode, *, settings: Settings, models: Models | None = None) -> dict[str, pl.DataFrame]:
@@ -212,8 +245,8 @@ def claim_rows(annotated: AnnotatedEpisode, *, settings: Settings,
     topic reached: `topic` is the nearest topic, `topic_score` its score, stance null)."""
     from extractors import REGISTRY
 
-    decisions: list[TopicStance] = annotated.extras.get("topic_stances", [])
-    nearest: dict[str, tuple[str, float]] = annotated.extras.get("nearest_topics", {})
+    decisions = annotated.topic_stances
+    nearest = annotated.nearest_topics
     by_claim: dict[str, list[TopicStance]] = {}
     for decision in decisions:
         by_claim.setdefault(decision.claim_id, []).append(decision)
@@ -224,7 +257,8 @@ def claim_rows(annotated: AnnotatedEpisode, *, settings: Settings,
         "stance_extractor": stance_name,
         "spacy_model": _spacy_model_name(models.nlp),
         "encoder_model": f"{models.encoder.name}@{models.encoder.revision}",
-        "stance_model": _stance_model(settings, models),
+        "stance_model": _stance_model(settings),
+        "topic_model": _model_stamp(settings.topic_model_file),
         "pipeline_version": PIPELINE_VERSION,
         "content_hash": annotated.episode.content_hash,
     }
@@ -264,10 +298,24 @@ def _spacy_model_name(nlp) -> str:
     return f"{meta.get('lang', 'xx')}_{meta.get('name', 'pipeline')}@{meta.get('version', '0')}"
 
 
-def _stance_model(settings: Settings, models: Models) -> str:
+def _stance_model(settings: Settings) -> str:
     if settings.stance_backend == "nli":
         return f"{settings.nli_model}@{settings.nli_revision or 'main'}"
-    return f"{models.encoder.name}@{models.encoder.revision}"
+    return _model_stamp(settings.stance_model_file)
+
+
+@functools.lru_cache(maxsize=8)
+def _model_stamp_cached(path: str, stamp: tuple | None) -> str:
+    from extractors.stance import model_stamp
+
+    return model_stamp(path)
+
+
+def _model_stamp(path: str) -> str:
+    """A model file's name and content hash (read once per process per file version)."""
+    from whoclaims.models import file_stamp
+
+    return _model_stamp_cached(path, file_stamp(path))
 
 
 def extract_tables(episode: Episode, *, settings: Settings) -> dict[str, pl.DataFrame]:

@@ -168,6 +168,9 @@ class Claim:
     claim_score: float
     hedged: bool = False
     negated: bool = False
+    # +1, or -1 when the content's main predicate chain is negated or predicts failure an odd
+    # number of times (`extractors.polarity`); computed once here, read by the stance stage.
+    polarity: int = 1
     predicted: bool = False
     hoped: bool = False
     feared: bool = False
@@ -198,6 +201,10 @@ class AnnotatedEpisode:
     speaker_ids: dict[str, str] = field(default_factory=dict)
     mentions: list[Mention] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    # Set by the topic and stance stages: one decision per (claim, topic), and per claim
+    # its nearest topic and that topic's score (for claims no topic reached).
+    topic_stances: list[TopicStance] = field(default_factory=list)
+    nearest_topics: dict[str, tuple[str, float]] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property

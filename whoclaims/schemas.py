@@ -164,6 +164,7 @@ CLAIMS = pl.Schema({
     "spacy_model": pl.String,
     "encoder_model": pl.String,
     "stance_model": pl.String,
+    "topic_model": pl.String,
     "pipeline_version": pl.String,
     "content_hash": pl.String,
 })

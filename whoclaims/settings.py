@@ -37,6 +37,43 @@ def default_claim_model_file() -> str:
     return str(RESOURCES / "claim_detector.json")
 
 
+def default_topic_model_file() -> str:
+    return str(RESOURCES / "topic_model.npz")
+
+
+def default_stance_model_file() -> str:
+    return str(RESOURCES / "stance_model.npz")
+
+
+# Settings of earlier versions, with what replaced them (named in the error a stale config file gets).
+RETIRED_SETTINGS = {
+    "holder_prior": "stance no longer leans on the holder's camp; the trained stance model reads what is said",
+    "holder_consistency": "stance no longer leans on the holder's other claims; the trained model reads each claim",
+    "topic_frame_decay": "the question's frame is a feature of the trained topic model, learned from data",
+}
+
+
+@dataclass(frozen=True)
+class StanceConfig:
+    """The stance stage's settings (`extractors.stance.make_stance_backend`)."""
+
+    backend: str = "trained"
+    threshold: float = 0.55
+    model_file: str = field(default_factory=default_stance_model_file)
+    nli_model: str | None = None
+    nli_revision: str | None = None
+    nli_batch_size: int = 8
+
+
+@dataclass(frozen=True)
+class TopicConfig:
+    """The topic stage's settings (`extractors.topics.assign_topics`)."""
+
+    model_file: str = field(default_factory=default_topic_model_file)
+    # None: the threshold stored with the model (chosen by cross-validation, precision first).
+    threshold: float | None = None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every knob of a run. Fields that change outputs feed `output_hash`."""
@@ -54,6 +91,8 @@ class Settings:
     actors_file: str = field(default_factory=default_actors_file)
     topics_file: str = field(default_factory=default_topics_file)
     claim_model_file: str = field(default_factory=default_claim_model_file)
+    topic_model_file: str = field(default_factory=default_topic_model_file)
+    stance_model_file: str = field(default_factory=default_stance_model_file)
 
     # --- entities
     coreference: bool = True
@@ -63,20 +102,13 @@ class Settings:
     nested_claims: bool = True
 
     # --- topics and stance
-    topic_threshold: float = 0.5
-    stance_backend: str = "embed"
+    # None: the threshold stored with the topic model (chosen by cross-validation, precision first).
+    topic_threshold: float | None = None
+    stance_backend: str = "trained"
     stance_threshold: float = 0.55
     nli_model: str | None = None
     nli_revision: str | None = None
     nli_batch_size: int = 8
-    # Share of a turn's topic relevance the next turns inherit, per turn (the host's question frames the answer).
-    topic_frame_decay: float = 0.5
-    # Log-odds by which a claim held by a topic's anchor actor leans to the topic's
-    # `holder_stance` (embed backend); 0 switches it off.
-    holder_prior: float = 2.0
-    # Log-odds by which a holder's claims without a polarity cue lean toward the side the
-    # holder's cue-bearing claims on the same topic take in the episode (embed); 0: off.
-    holder_consistency: float = 2.0
 
     # --- ingest
     force_format: str | None = None
@@ -96,22 +128,18 @@ class Settings:
     _RUNTIME_ONLY = frozenset({"concurrency", "runner", "dask_address", "dask_workers", "similar_claims_threshold"})
 
     def __post_init__(self) -> None:
-        if self.stance_backend not in {"embed", "nli"}:
-            raise SettingsError(f"stance_backend must be 'embed' or 'nli', got {self.stance_backend!r}")
+        if self.stance_backend not in {"trained", "nli"}:
+            raise SettingsError(f"stance_backend must be 'trained' or 'nli', got {self.stance_backend!r}")
         if self.stance_backend == "nli" and not self.nli_model:
             raise SettingsError("stance_backend 'nli' needs nli_model (a Hugging Face id or a local path)")
         if self.runner not in {"thread", "dask"}:
             raise SettingsError(f"runner must be 'thread' or 'dask', got {self.runner!r}")
         if self.concurrency < 1:
             raise SettingsError(f"concurrency must be at least 1, got {self.concurrency}")
-        for name in ("claim_threshold", "topic_threshold", "stance_threshold", "similar_claims_threshold",
-                     "topic_frame_decay"):
+        for name in ("claim_threshold", "topic_threshold", "stance_threshold", "similar_claims_threshold"):
             value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
+            if value is not None and not 0.0 <= value <= 1.0:
                 raise SettingsError(f"{name} must be in [0, 1], got {value}")
-        for name in ("holder_prior", "holder_consistency"):
-            if not 0.0 <= getattr(self, name) <= 10.0:
-                raise SettingsError(f"{name} must be in [0, 10], got {getattr(self, name)}")
         if self.force_format is not None:
             from whoclaims.schemas import FORMATS
 
@@ -129,13 +157,25 @@ class Settings:
         """A copy with `changes` applied (None values are ignored)."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
+    @property
+    def stance(self) -> StanceConfig:
+        """The stance stage's frozen config."""
+        return StanceConfig(backend=self.stance_backend, threshold=self.stance_threshold,
+                            model_file=self.stance_model_file, nli_model=self.nli_model,
+                            nli_revision=self.nli_revision, nli_batch_size=self.nli_batch_size)
+
+    @property
+    def topic(self) -> TopicConfig:
+        """The topic stage's frozen config."""
+        return TopicConfig(model_file=self.topic_model_file, threshold=self.topic_threshold)
+
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     def output_hash(self) -> str:
         """Hash of everything that changes outputs: settings and the files they point to."""
         payload = {k: v for k, v in self.as_dict().items() if k not in self._RUNTIME_ONLY}
-        for name in ("actors_file", "topics_file", "claim_model_file"):
+        for name in ("actors_file", "topics_file", "claim_model_file", "topic_model_file", "stance_model_file"):
             path = Path(payload[name])
             payload[name] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
         encoded = json.dumps(payload, sort_keys=True, default=str).encode()
@@ -157,8 +197,15 @@ def load_settings(config: str | Path | None = None, **overrides: Any) -> Setting
         values = values.get("whoclaims", values)
         known = {f.name for f in dataclasses.fields(Settings)}
         unknown = set(values) - known
+        retired = sorted(unknown & set(RETIRED_SETTINGS))
+        if retired:
+            raise SettingsError(f"{path}: settings {retired} no longer exist: "
+                                + "; ".join(f"{name}: {RETIRED_SETTINGS[name]}" for name in retired))
         if unknown:
             raise SettingsError(f"{path}: unknown settings {sorted(unknown)}")
+        if values.get("stance_backend") == "embed":
+            raise SettingsError(f"{path}: stance_backend 'embed' is now 'trained' (a model trained on labelled "
+                                "transcripts); set stance_backend = \"trained\" or leave it out")
     values.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return Settings(**values)
