@@ -501,3 +501,36 @@ def test_an_aside_that_wrapping_leaves_on_its_own_line_stays_in_the_paragraph(tm
         "this town, frankly."
     )
     assert episode.turns[2].text == "There is no date yet, and I will not speculate on one from this podium today."
+
+
+def test_a_place_line_before_the_one_speaker_still_opens_a_speech(tmp_path: Path):
+    """A press office's remarks: a short place and time line, then one `Name:` label for the whole speech."""
+    path = tmp_path / "remarks.txt"
+    path.write_text("The Grand Hall, Springfield 5:39 P.M. CET\n\nJane Roe: Hello, everyone. Thank you for coming.\n"
+                    "We will keep our promises to our friends.\n", encoding="utf-8")
+    episode = read(path)
+    assert episode.format == "inline"
+    assert [turn.speaker for turn in episode.turns] == ["Jane Roe"]
+    assert "Grand Hall" not in episode.turns[0].text
+
+
+def test_a_long_text_before_the_first_label_is_not_a_preamble(tmp_path: Path):
+    path = tmp_path / "essay.txt"
+    path.write_text("An essay line that goes on. " * 20 + "\n\nJane Roe: a single quoted remark.\n", encoding="utf-8")
+    assert read(path).format == "plain"
+
+
+def test_an_institution_opening_a_statement_page_is_its_speaker(tmp_path: Path):
+    path = tmp_path / "statement.txt"
+    path.write_text("The Daily Planet: The summit was a success, officials say.\n\nMore text follows.\n",
+                    encoding="utf-8")
+    episode = read(path)
+    assert {turn.speaker for turn in episode.turns} == {"The Daily Planet"}
+
+
+def test_the_is_not_a_label_anywhere_but_the_opening(tmp_path: Path):
+    path = tmp_path / "talk.txt"
+    path.write_text("Anna Smith: Hello there.\nBob Jones: Hi.\nThe Point: it is not a speaker here.\n"
+                    "Anna Smith: Right.\n", encoding="utf-8")
+    speakers = {turn.speaker for turn in read(path).turns}
+    assert speakers == {"Anna Smith", "Bob Jones"}

@@ -35,6 +35,7 @@ from whoclaims.ingest.names import (
     accept_label,
     is_capitals,
     is_diarisation_label,
+    is_name_like,
     is_role_word,
     is_titled_label,
     label_role,
@@ -196,7 +197,8 @@ def _classify(raw: str) -> _Line:
                      QUESTION_LABEL, "bare_question" if bare else "question")
     label = _match_label(stripped)
     # A "label" that could never name a speaker (`(00:31) They end when ... Note:`) is text, or a stamped line.
-    if label and not (accept_label(label[0], count=2, one_off_ok=True) or label[0] == QUESTION_LABEL):
+    if label and not (accept_label(label[0], count=2, one_off_ok=True) or label[0] == QUESTION_LABEL
+                      or (is_institution_label(label[0]) and label[1:3] == (None, None))):
         label = None
     if label:
         name, role, start, text, written, form = label
@@ -253,6 +255,38 @@ class LabelScan:
         return "timestamped" if self.timed and self.timed >= self.untimed else "inline"
 
 
+# A press page opens with a place or date line (`The Royal Castle, Warsaw 5:39 P.M. CET`) before
+# its one speaker's label; so much before the first label still lets that label open the text.
+PREAMBLE_LINES, PREAMBLE_CHARS = 3, 300
+
+
+def _opening_label(classified: Sequence[_Line]) -> _Line | None:
+    """The first label line, when only a short preamble (`PREAMBLE_LINES` lines of at most
+    `PREAMBLE_CHARS` characters in all) comes before it; else None."""
+    before: list[_Line] = []
+    for line in classified:
+        if line.kind in _GAPS:
+            continue
+        if line.kind == "label" and (not before or _short_preamble(before)) and (
+                accept_label(line.name, count=1, one_off_ok=True) or is_institution_label(line.name)):
+            return line
+        before.append(line)
+        if not _short_preamble(before):
+            return None
+    return None
+
+
+def is_institution_label(name: str) -> bool:
+    """`The White House`, `The Kremlin`: an institution that speaks for a page. Accepted only
+    as the label that opens the text (a statement or article page), never elsewhere."""
+    tokens = name.split()
+    return len(tokens) >= 2 and tokens[0] == "The" and is_name_like(" ".join(tokens[1:]))
+
+
+def _short_preamble(lines: Sequence[_Line]) -> bool:
+    return len(lines) <= PREAMBLE_LINES and sum(len(line.source.strip()) for line in lines) <= PREAMBLE_CHARS
+
+
 def scan_labels(lines: Sequence[str], *, hints: Collection[str] = ()) -> LabelScan:
     """Classify every line and decide which labels are speakers (see `names.accept_label`).
 
@@ -278,8 +312,8 @@ def scan_labels(lines: Sequence[str], *, hints: Collection[str] = ()) -> LabelSc
     # Hearing labels once the layout shows (three of them, one name recurring) count even when used once.
     hearing = Counter(speaker_of[line.name] for line in labels if line.form == "hearing")
     hearing_layout = sum(hearing.values()) >= 3 and max(hearing.values(), default=0) >= 2
-    first = next((line for line in classified if line.kind not in _GAPS), None)
-    opening = first.name if first is not None and first.kind == "label" else None
+    first = _opening_label(classified)
+    opening = first.name if first is not None else None
     speakers = {}
     for name, speaker in speaker_of.items():
         if name == QUESTION_LABEL:
@@ -292,6 +326,8 @@ def scan_labels(lines: Sequence[str], *, hints: Collection[str] = ()) -> LabelSc
             elif counts[speaker] >= 2 and accept_label(name, count=counts[speaker], one_off_ok=False):
                 speakers[name] = speaker
         elif accept_label(name, count=counts[speaker], one_off_ok=name == opening or one_off_label_ok(name)):
+            speakers[name] = speaker
+        elif name == opening and is_institution_label(name):
             speakers[name] = speaker
     # An `END` line after the speech, or a time line before it, are written by press offices only.
     spoken = [
