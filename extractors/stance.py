@@ -154,12 +154,13 @@ def content_vectors(claims: Sequence[Claim], sentence_vectors: np.ndarray, encod
 def decide(probabilities: Sequence[float], *, threshold: float) -> StanceResult:
     """Turn (favor, against, none) probabilities into a label.
 
-    Abstains (`none`) when P(none) is the largest or the better side's probability is
-    below `threshold`; `stance_score` is the probability of the emitted label.
+    Abstains (`none`) when P(none) is the largest, when the two sides tie, or when the
+    better side's probability is below `threshold`; `stance_score` is the probability of
+    the emitted label.
     """
     favor, against, none = (float(p) for p in probabilities)
     best = max(favor, against)
-    if none < best and best >= threshold:
+    if none < best and best >= threshold and favor != against:
         label = FAVOR if favor >= against else AGAINST
         return StanceResult(label, round(best, 4), (favor, against, none))
     return StanceResult(NONE, round(max(none, 1.0 - best), 4), (favor, against, none))
@@ -331,7 +332,7 @@ class TrainedStance:
 
     name = STANCE_EXTRACTOR
 
-    def __init__(self, model: StanceModel, encoder: Encoder, *, threshold: float = 0.55,
+    def __init__(self, model: StanceModel, encoder: Encoder, *, threshold: float = 0.5,
                  model_name: str = "stance_model") -> None:
         self.model = model
         self.encoder = encoder

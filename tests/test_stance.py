@@ -84,6 +84,8 @@ def test_decide():
     assert decide((0.2, 0.7, 0.1), threshold=0.55).stance == "against"
     assert decide((0.2, 0.2, 0.6), threshold=0.55).stance == "none"
     assert decide((0.52, 0.48, 0.0), threshold=0.55).stance == "none"
+    assert decide((0.52, 0.48, 0.0), threshold=0.5).stance == "favor"
+    assert decide((0.5, 0.5, 0.0), threshold=0.5).stance == "none"  # a tie takes no side
 
 
 def test_stance_query_reads_the_claims_parse_facts():

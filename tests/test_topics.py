@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from whoclaims.records import Claim
@@ -157,13 +158,19 @@ def test_shipped_topic_model_assigns_default_topics():
     topics = load_topics(default_topics_file())
     view = build_view([("Host", ["Should European countries spend more on their own armies?"]),
                        ("Guest", ["Europe has to spend much more on its own defence.",
-                                  "The weather was lovely in Vienna last spring."])], encoder=encoder)
+                                  "The weather was lovely in Vienna last spring."])], encoder=encoder,
+                      mentions=[(0, "group:europe", False), (1, "group:europe", False)])
     claims = [Claim(claim_id=f"c{s}", turn_id=int(view.turn_ids[s]), sentence_id=s, speaker="Guest", speaker_id=None,
                     holder="Guest", holder_id=None, attribution="self", cue=None, claim=text, start_char=0,
                     end_char=len(text), sentence=text, sentence_start_char=0, sentence_end_char=len(text),
                     start_s=None, end_s=None, claim_score=1.0) for s, text in enumerate(view.texts) if s > 0]
     assignment = assign_topics(view, claims, topics=topics, model=load_topic_model(default_topic_model_file()),
                                encoder=encoder)
-    kept = {(d.claim_id, d.topic) for d in assignment.decisions}
-    assert ("c1", "europe_role") in kept
-    assert not any(claim_id == "c2" for claim_id, _ in kept)
+    europe = [t.id for t in topics].index("europe_role")
+    on_topic, off_topic = assignment.probabilities[1], assignment.probabilities[2]
+    # The Europe sentence ranks Europe's role first, far above the weather sentence; nothing is
+    # kept for the weather (the absolute level of a 3-sentence view is not asserted: the model
+    # is calibrated to the base rate of whole episodes).
+    assert int(np.argmax(on_topic)) == europe
+    assert on_topic[europe] > 20 * off_topic[europe]
+    assert not any(d.claim_id == "c2" for d in assignment.decisions)
