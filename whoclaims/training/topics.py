@@ -107,12 +107,22 @@ def _fit_generic(design: _Design, indices: Sequence[int], config: TopicTraining,
                       weights=model.coef_[0].astype(np.float32), bias=float(model.intercept_[0]))
 
 
-def _head_logits(design: _Design, i: int, heads: Sequence[LinearHead], vocabulary: tuple[str, ...]) -> np.ndarray:
+def _head_logits(design: _Design, i: int, heads: dict[int, LinearHead], generic: LinearHead,
+                 vocabulary: tuple[str, ...]) -> np.ndarray:
+    """Stage-one logits of episode `i`, (n_sentences, n_topics): a topic's own head, or the generic one."""
     index = {word: j for j, word in enumerate(vocabulary)}
     words = [[index[w] for w in bag if w in index] for bag in design.bags[i]]
     view = design.episodes[i].view
-    return np.stack([head.logits(np.concatenate([design.hand[i][:, k], view.vectors], 1), words)
-                     for k, head in enumerate(heads)], 1)
+    n_topics = design.hand[i].shape[1]
+    return np.stack([heads[k].logits(np.concatenate([design.hand[i][:, k], view.vectors], 1), words)
+                     if k in heads else generic.logits(design.hand[i][:, k]) for k in range(n_topics)], 1)
+
+
+def _with_positives(design: _Design, indices: Sequence[int], n_topics: int) -> list[int]:
+    """Topics with at least one positive sentence among `indices` (only those get a head of their
+    own: a topic no training source speaks of is scored by the generic head, as a new topic is)."""
+    return [k for k in range(n_topics)
+            if any((design.episodes[i].topic_labels[:, k] == 1).any() for i in indices)]
 
 
 def fit_topic_model(episodes: Sequence[LabelledEpisode], topics: Sequence[Topic], profiles: TopicProfiles, *,
@@ -123,8 +133,9 @@ def fit_topic_model(episodes: Sequence[LabelledEpisode], topics: Sequence[Topic]
     indices = list(range(len(design.episodes))) if indices is None else list(indices)
     vocabulary = design.vocabulary(indices, config.min_episodes)
     n_topics = len(topics)
-    heads = [_fit_head(design, indices, k, vocabulary, config) for k in range(n_topics)]
-    generic = _fit_generic(design, indices, config, range(n_topics))
+    trained = _with_positives(design, indices, n_topics)
+    heads = {k: _fit_head(design, indices, k, vocabulary, config) for k in trained}
+    generic = _fit_generic(design, indices, config, trained)
 
     # The context stage reads head logits as the heads give them on unseen episodes.
     ids = [design.episodes[i].view.episode_id for i in indices]
@@ -136,11 +147,13 @@ def fit_topic_model(episodes: Sequence[LabelledEpisode], topics: Sequence[Topic]
         if not held:
             continue
         fold_vocabulary = design.vocabulary(train, config.min_episodes)
-        fold_heads = [_fit_head(design, train, k, fold_vocabulary, config) for k in range(n_topics)]
+        fold_trained = [k for k in _with_positives(design, train, n_topics) if k in heads]
+        fold_heads = {k: _fit_head(design, train, k, fold_vocabulary, config) for k in fold_trained}
+        fold_generic = _fit_generic(design, train, config, fold_trained)
         for i in held:
-            logits = _head_logits(design, i, fold_heads, fold_vocabulary)
+            logits = _head_logits(design, i, fold_heads, fold_generic, fold_vocabulary)
             features = context_features(design.episodes[i].view, logits)
-            for k in range(n_topics):
+            for k in fold_trained:
                 onehot = np.zeros((len(logits), n_topics), dtype=np.float32)
                 onehot[:, k] = 1.0
                 rows.append(np.concatenate([features[:, k], onehot], 1))
@@ -155,8 +168,8 @@ def fit_topic_model(episodes: Sequence[LabelledEpisode], topics: Sequence[Topic]
                          weights=model.coef_[0].astype(np.float32), bias=float(model.intercept_[0]))
     return TopicModel(
         vocabulary=vocabulary,
-        heads={proposition_key(topic): head for topic, head in zip(topics, heads)},
-        head_topics={proposition_key(topic): topic.id for topic in topics},
+        heads={proposition_key(topics[k]): head for k, head in heads.items()},
+        head_topics={proposition_key(topics[k]): topics[k].id for k in heads},
         generic=generic, context=context, context_topics=tuple(topic.id for topic in topics),
         threshold=config.threshold,
         metadata={"hand_features": list(HAND_FEATURES), "context_features": list(CONTEXT_FEATURES),
