@@ -49,12 +49,14 @@ def _profiles(models):
     return topic_profiles(models.topics, models.encoder, models.topics.background)
 
 
-def _stance_parts(silver, topics, models):
-    from whoclaims.training.stance import corpus_rows, example_rows, fit_probe, ibm_rows, StanceRows
+def _stance_parts(silver, topics, models, *, written_examples: bool = True):
+    from whoclaims.training.stance import STANCE_EXAMPLES, corpus_rows, example_rows, fit_probe, ibm_rows, StanceRows
 
     ibm, sentiment = ibm_rows("train", nlp=models.nlp, encoder=models.encoder)
     probe = fit_probe(ibm.vectors, sentiment, c=1.0)
-    extra = StanceRows.concat([ibm, example_rows(topics, nlp=models.nlp, encoder=models.encoder)])
+    examples = example_rows(topics, nlp=models.nlp, encoder=models.encoder,
+                            extra=STANCE_EXAMPLES if written_examples else None)
+    extra = StanceRows.concat([ibm, examples])
     return corpus_rows(silver, topics), extra, probe
 
 
@@ -77,7 +79,7 @@ def train(args) -> None:
         model.save(out)
         _say(f"topic model -> {out} ({out.stat().st_size / 1024:.0f} KB) in {time.perf_counter() - clock:.0f}s")
     if not args.topics_only:
-        train_rows, extra, probe = _stance_parts(silver, topics, models)
+        train_rows, extra, probe = _stance_parts(silver, topics, models, written_examples=not args.no_written_examples)
         model = fit_stance_model(train_rows, extra, probe, topics, models.encoder,
                                  calibration_folds=train_rows.sources,
                                  metadata={**provenance, "also": "IBM claim stance train motions; topic examples"})
@@ -154,7 +156,7 @@ def evaluate_stance(args) -> None:
     topics = list(models.topics)
     topic_ids = [t.id for t in topics]
     silver = load_corpus(which="silver", settings=settings, topic_ids=topic_ids)
-    train_rows, extra, probe = _stance_parts(silver, topics, models)
+    train_rows, extra, probe = _stance_parts(silver, topics, models, written_examples=not args.no_written_examples)
     encoder = models.encoder
     results: dict = {"leave_one_source_out": {}}
     print("== stance given the gold topic, leave one source out (trained on the other two sources, IBM train, "
@@ -194,7 +196,7 @@ def evaluate_stance(args) -> None:
     p = model.favor_probability(model.features(ibm_test.queries, ibm_test.vectors, encoder))
     results["ibm_test"] = side_scores(ibm_test.labels, p)
     _print_scores("IBM test motions", results["ibm_test"])
-    _write("stance_eval.json", results)
+    _write("stance_eval.json" if not args.no_written_examples else "stance_eval_no_written_examples.json", results)
 
 
 def _print_scores(name: str, scores: dict) -> None:
@@ -219,6 +221,8 @@ def main(argv=None) -> None:
     parser.add_argument("--threshold", type=float, default=0.3, help="topic threshold stored with the model")
     parser.add_argument("--topics-only", action="store_true")
     parser.add_argument("--stance-only", action="store_true")
+    parser.add_argument("--no-written-examples", action="store_true",
+                        help="leave out resources/stance_examples.toml (to measure what it adds)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     np.random.seed(0)

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import csv
 import logging
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -29,6 +31,7 @@ from whoclaims.training.corpus import SHARED_DATA, LabelledEpisode
 log = logging.getLogger(__name__)
 
 IBM = SHARED_DATA / "ibm_claim_stance" / "claim_stance_dataset_v1.unwrapped.csv"
+STANCE_EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "stance_examples.toml"
 
 
 @dataclass(frozen=True)
@@ -123,13 +126,27 @@ def ibm_rows(split: str, *, nlp, encoder) -> tuple[StanceRows, np.ndarray]:
     return stance_rows, sentiment
 
 
-def example_rows(topics: Sequence[Topic], *, nlp, encoder) -> StanceRows:
+def stance_examples(path: Path = STANCE_EXAMPLES) -> dict[str, dict[str, list[str]]]:
+    """Blind-written training statements per topic id and side (`stance_examples.toml`)."""
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    return {topic_id: {side: list(table.get(side, ())) for side in ("favor", "against")}
+            for topic_id, table in data.items()}
+
+
+def example_rows(topics: Sequence[Topic], *, nlp, encoder, extra: Path | None = STANCE_EXAMPLES) -> StanceRows:
+    """The topics file's favor and against examples, and the blind-written ones of `extra`
+    for topics of the same id (written from the propositions, never from an episode)."""
+    written = stance_examples(extra) if extra is not None else {}
     texts, owners, labels = [], [], []
     for topic in topics:
         for label, sign in (("favor", 1), ("against", -1)):
-            texts += list(topic.examples[label])
-            owners += [topic] * len(topic.examples[label])
-            labels += [sign] * len(topic.examples[label])
+            statements = list(topic.examples[label]) + written.get(topic.id, {}).get(label, [])
+            texts += statements
+            owners += [topic] * len(statements)
+            labels += [sign] * len(statements)
     return text_rows(texts, owners, labels, "examples", nlp=nlp, encoder=encoder)
 
 
