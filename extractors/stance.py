@@ -286,45 +286,28 @@ def _knn_mean(similarities: np.ndarray) -> float:
     return float(np.sort(similarities)[-NEIGHBOURS:].mean()) if len(similarities) else 0.0
 
 
-_MODELS: dict[tuple, StanceModel] = {}
-
-
 def load_stance_model(path: str | Path) -> StanceModel:
     """Read a stance model file written by `StanceModel.save`; cached per process by (path, size, mtime).
 
     Raises:
         StanceModelError: the file is missing, unreadable or of another version.
     """
-    path = Path(path)
-    try:
-        stat = path.stat()
-    except OSError as error:
-        raise StanceModelError(f"{path}: cannot read the stance model: {error}") from error
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    with _CACHE_LOCK:
-        if key in _MODELS:
-            return _MODELS[key]
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
-        meta = json.loads(arrays.pop("meta").tobytes().decode())
-    except (OSError, ValueError, KeyError) as error:
-        raise StanceModelError(f"{path}: not a stance model file: {error}") from error
-    if meta.get("format") != 1 or meta.get("extractor") != STANCE_EXTRACTOR:
-        raise StanceModelError(f"{path}: written by {meta.get('extractor')!r}, this is {STANCE_EXTRACTOR}; "
-                               "retrain it with `make train`")
-    model = StanceModel(
-        probe=arrays["probe"].astype(np.float32), topic_keys=tuple(meta["topic_keys"]),
-        bank_vectors=arrays["bank_vectors"].astype(np.float32), bank_labels=arrays["bank_labels"],
-        bank_topics=arrays["bank_topics"], mean=arrays["mean"], scale=arrays["scale"], weights=arrays["weights"],
-        bias=float(meta["bias"]), text_scale=float(meta["text_scale"]), calibration=tuple(meta["calibration"]),
-        metadata=meta.get("metadata", {}),
-    )
-    if model.weights.shape[0] != model.n_features:
-        raise StanceModelError(f"{path}: {model.weights.shape[0]} weights for {model.n_features} features")
-    with _CACHE_LOCK:
-        _MODELS[key] = model
-    return model
+    from whoclaims.models import load_model_file
+
+    def build(arrays: dict, meta: dict) -> StanceModel:
+        model = StanceModel(
+            probe=arrays["probe"].astype(np.float32), topic_keys=tuple(meta["topic_keys"]),
+            bank_vectors=arrays["bank_vectors"].astype(np.float32), bank_labels=arrays["bank_labels"],
+            bank_topics=arrays["bank_topics"], mean=arrays["mean"], scale=arrays["scale"],
+            weights=arrays["weights"], bias=float(meta["bias"]), text_scale=float(meta["text_scale"]),
+            calibration=tuple(meta["calibration"]), metadata=meta.get("metadata", {}),
+        )
+        if model.weights.shape[0] != model.n_features:
+            raise StanceModelError(f"{path}: {model.weights.shape[0]} weights for {model.n_features} features")
+        return model
+
+    return load_model_file(path, what="stance model", extractor=STANCE_EXTRACTOR, error=StanceModelError,
+                           build=build)
 
 
 class TrainedStance:

@@ -400,43 +400,21 @@ def _get_head(arrays, spec: dict) -> LinearHead:
     )
 
 
-_MODELS: dict[tuple, TopicModel] = {}
-
-
 def load_topic_model(path: str | Path) -> TopicModel:
     """Read a topic model file written by `TopicModel.save`; cached per process by (path, size, mtime).
 
     Raises:
         TopicModelError: the file is missing, unreadable or not a topic model of this version.
     """
-    path = Path(path)
-    try:
-        stat = path.stat()
-    except OSError as error:
-        raise TopicModelError(f"{path}: cannot read the topic model: {error}") from error
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    with _CACHE_LOCK:
-        if key in _MODELS:
-            return _MODELS[key]
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
-        meta = json.loads(arrays.pop("meta").tobytes().decode())
-    except (OSError, ValueError, KeyError) as error:
-        raise TopicModelError(f"{path}: not a topic model file: {error}") from error
-    if meta.get("format") != 1 or meta.get("extractor") != TOPIC_EXTRACTOR:
-        raise TopicModelError(f"{path}: written by {meta.get('extractor')!r} (format {meta.get('format')}), "
-                              f"this is {TOPIC_EXTRACTOR}; retrain it with `make train`")
-    try:
-        model = TopicModel(
+    from whoclaims.models import load_model_file
+
+    def build(arrays: dict, meta: dict) -> TopicModel:
+        return TopicModel(
             vocabulary=tuple(meta["vocabulary"]),
             heads={key: _get_head(arrays, spec) for key, spec in meta["heads"].items()},
             head_topics=dict(meta["head_topics"]), generic=_get_head(arrays, meta["generic"]),
             context=_get_head(arrays, meta["context"]), context_topics=tuple(meta["context_topics"]),
             threshold=float(meta["threshold"]), metadata=meta.get("metadata", {}),
         )
-    except KeyError as error:
-        raise TopicModelError(f"{path}: topic model file lacks {error}") from error
-    with _CACHE_LOCK:
-        _MODELS[key] = model
-    return model
+
+    return load_model_file(path, what="topic model", extractor=TOPIC_EXTRACTOR, error=TopicModelError, build=build)

@@ -183,3 +183,44 @@ def save_arrays(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+_ARRAY_FILES: dict[tuple, object] = {}
+_ARRAY_FILES_LOCK = threading.Lock()
+
+
+def load_model_file(path: str | Path, *, what: str, extractor: str, error: type[Exception], build):
+    """Read a model `.npz` written with `save_arrays` (its JSON under `meta`) and turn it into a
+    model with `build(arrays, meta)`; cached per process by (path, size, mtime).
+
+    Raises:
+        error: the file is missing, unreadable, of another extractor or format, or `build`
+            finds a key missing; the message names the file.
+    """
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError as problem:
+        raise error(f"{path}: cannot read the {what}: {problem}") from problem
+    key = (str(path), stat.st_size, stat.st_mtime_ns, extractor)
+    with _ARRAY_FILES_LOCK:
+        if key in _ARRAY_FILES:
+            return _ARRAY_FILES[key]
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+        import json
+
+        meta = json.loads(arrays.pop("meta").tobytes().decode())
+    except (OSError, ValueError, KeyError) as problem:
+        raise error(f"{path}: not a {what} file: {problem}") from problem
+    if meta.get("format") != 1 or meta.get("extractor") != extractor:
+        raise error(f"{path}: written by {meta.get('extractor')!r} (format {meta.get('format')}), "
+                    f"this is {extractor}; retrain it with `make train`")
+    try:
+        model = build(arrays, meta)
+    except KeyError as problem:
+        raise error(f"{path}: {what} file lacks {problem}") from problem
+    with _ARRAY_FILES_LOCK:
+        _ARRAY_FILES[key] = model
+    return model
