@@ -191,3 +191,31 @@ def test_fitting_learns_the_topic_from_labelled_episodes():
     assert p[0, 0] > p[1, 0] and p[0, 0] > p[0, 1]
     assert p[2, 1] > p[1, 1] and p[2, 1] > p[2, 0]
     assert "weapon" in model.vocabulary
+
+
+def test_a_topic_no_training_episode_speaks_of_is_left_to_the_generic_head():
+    episodes = []
+    for number in range(6):
+        view = build_view([("Guest", ["The allies must send more weapons now.", "We had lunch at noon."])],
+                          episode_id=f"wh-{number}")
+        labels = np.zeros((len(view), len(TOPICS)), np.int8)
+        labels[0, 0] = 1  # no sentence is on `talks`
+        episodes.append(LabelledEpisode(view=view, source="wh", topic_labels=labels, stance_rows=[], claims=[],
+                                        claim_vectors=np.zeros((0, ENCODER.dim), np.float32)))
+    model = fit_topic_model(episodes, TOPICS, PROFILES, config=TopicTraining(inner_folds=2, min_episodes=2))
+    assert model.trained_for(TOPICS[0]) and not model.trained_for(TOPICS[1])
+    p = model.probabilities(build_view([("Guest", ["Both sides should negotiate a ceasefire."])]), TOPICS, PROFILES)
+    assert p.shape == (1, 2) and np.isfinite(p).all()
+
+
+def test_side_balanced_weights_balance_each_group_and_keep_its_size():
+    from whoclaims.training.stance import side_balanced_weights
+
+    labels = np.array([1, 1, 1, -1, 1, 1, -1, 1])
+    groups = ["aid"] * 4 + ["motion"] * 3 + ["one_sided"]
+    weights = side_balanced_weights(labels, groups)
+    for group in ("aid", "motion"):
+        rows = np.array(groups) == group
+        favor, against = weights[rows & (labels > 0)].sum(), weights[rows & (labels < 0)].sum()
+        assert favor == pytest.approx(against) and weights[rows].sum() == pytest.approx(rows.sum())
+    assert weights[-1] == 1.0  # a group with one side only is left as it is

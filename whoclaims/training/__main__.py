@@ -13,6 +13,7 @@ train` runs the first command. Figures are printed and written as JSON to
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -150,7 +151,7 @@ def evaluate_topics(args) -> None:
 
 
 def evaluate_stance(args) -> None:
-    from whoclaims.training.stance import StanceRows, corpus_rows, fit_stance_model, ibm_rows, side_scores
+    from whoclaims.training.stance import StanceTraining, corpus_rows, fit_stance_model, ibm_rows, side_scores
 
     settings, models = _setup(args)
     topics = list(models.topics)
@@ -161,27 +162,40 @@ def evaluate_stance(args) -> None:
     results: dict = {"leave_one_source_out": {}}
     print("== stance given the gold topic, leave one source out (trained on the other two sources, IBM train, "
           "examples)")
+    config = StanceTraining()
+    unshifted = dataclasses.replace(config, favor_threshold=0.5)
     every_label, every_p = [], []
     for source in SOURCES:
         held = train_rows.sources == source
         model = fit_stance_model(train_rows.subset(~held), extra, probe, topics, encoder,
-                                 calibration_folds=train_rows.sources[~held])
+                                 calibration_folds=train_rows.sources[~held], config=unshifted)
         test = train_rows.subset(held)
         p = model.favor_probability(model.features(test.queries, test.vectors, encoder))
         every_label.append(test.labels)
         every_p.append(p)
+        t = config.favor_threshold
         results["leave_one_source_out"][source] = {
-            "core": side_scores(test.labels[test.core], p[test.core]), "all": side_scores(test.labels, p)}
+            "core": side_scores(test.labels[test.core], p[test.core], threshold=t),
+            "all": side_scores(test.labels, p, threshold=t)}
         _print_scores(f"{source} (core)", results["leave_one_source_out"][source]["core"])
         _print_scores(f"{source} (all)", results["leave_one_source_out"][source]["all"])
     labels, p = np.concatenate(every_label), np.concatenate(every_p)
     core = np.concatenate([train_rows.core[train_rows.sources == s] for s in SOURCES])
-    results["leave_one_source_out"]["all_sources"] = {"core": side_scores(labels[core], p[core]),
-                                                      "all": side_scores(labels, p)}
+    results["leave_one_source_out"]["all_sources"] = {
+        "core": side_scores(labels[core], p[core], threshold=config.favor_threshold),
+        "all": side_scores(labels, p, threshold=config.favor_threshold)}
     _print_scores("all (core)", results["leave_one_source_out"]["all_sources"]["core"])
     _print_scores("all (all rows)", results["leave_one_source_out"]["all_sources"]["all"])
+    print(f"\nthe decision threshold on P(favor), all sources, core rows (shipped: {config.favor_threshold})")
+    sweep = []
+    for threshold in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55):
+        scores = side_scores(labels[core], p[core], threshold=threshold)
+        sweep.append({"threshold": threshold, **scores})
+        _print_scores(f"  at {threshold:.2f}", scores)
+    results["leave_one_source_out"]["threshold_sweep"] = sweep
 
-    model = fit_stance_model(train_rows, extra, probe, topics, encoder, calibration_folds=train_rows.sources)
+    model = fit_stance_model(train_rows, extra, probe, topics, encoder, calibration_folds=train_rows.sources,
+                             config=config)
     gold = load_corpus(which="gold", settings=settings, topic_ids=topic_ids)
     gold_rows = corpus_rows(gold, topics)
     results["test"] = {}

@@ -3,7 +3,7 @@
 All fitting is logistic regression (scikit-learn, lbfgs), deterministic for a given
 corpus. The choices below (regularisation, the weight of the bag of words, the
 inner folds of the context stage) were made by episode-grouped cross-validation on
-the silver corpus; `bench/topics_cv.py` reproduces the figures in the README.
+the silver corpus; `python -m whoclaims.training evaluate-topics` reproduces the figures in the README.
 """
 
 from __future__ import annotations
