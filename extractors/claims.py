@@ -89,6 +89,7 @@ from extractors.lexicon import (
 )
 from extractors.polarity import content_polarity, is_negated
 from extractors.quotes import MARKDOWN_LINK, AttributedQuote, QuoteSource, attribute_quotations, find_quotations
+from whoclaims import cancellation
 from whoclaims.records import AnnotatedEpisode, Claim, Mention, Sentence
 from whoclaims.settings import Settings
 
@@ -861,7 +862,9 @@ def extract_claims(annotated: AnnotatedEpisode, *, detector: ClaimDetector, sett
                               catalog=catalog)
     quoted = quoted_sentences(annotated, resolver)
     claims: list[Claim] = []
-    for sentence, score in zip(sentences, scores):
+    for number, (sentence, score) in enumerate(zip(sentences, scores)):
+        if number % 256 == 0:
+            cancellation.check()
         if score < settings.claim_threshold:
             continue
         claims.extend(_sentence_claims(annotated, sentence, float(score), resolver, nested=settings.nested_claims,

@@ -113,16 +113,22 @@ def run(
         for name in ("prefect.task_runs", "prefect.flow_runs"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
 
+    from prefect.exceptions import TerminationSignal
+
+    from flows.server import stop_now, temporary_server
+
     progress = _Progress(enabled=sys.stderr.isatty() and not verbose)
     batch.PROGRESS_HOOK = progress.hook
+    server = None
     try:
-        with progress, _terminate_as_interrupt():
-            manifest = batch.run_batch(inputs, str(out), settings, compare=compare)
+        with _terminate_as_interrupt():
+            with temporary_server() as server, progress:
+                manifest = batch.run_batch(inputs, str(out), settings, compare=compare)
     except OutputLockedError as error:
         _fail(str(error), code=3)
-    except KeyboardInterrupt:
-        _fail(f"interrupted: the episodes finished so far are kept in {out}; run the same command again to "
-              "process the rest", code=130)
+    except (KeyboardInterrupt, TerminationSignal):
+        # TerminationSignal: Prefect's own SIGTERM handler, active while a flow runs, got the signal first.
+        _leave_interrupted(out, server=server, stop_server=stop_now)
     finally:
         batch.PROGRESS_HOOK = None
     _print_run_summary(manifest, out)
@@ -130,26 +136,53 @@ def run(
         raise typer.Exit(1)
 
 
+INTERRUPTED = ("interrupted: the episodes finished so far are kept in {out}; run the same command again to "
+               "process the rest")
+
+
 @contextlib.contextmanager
 def _terminate_as_interrupt():
     """While a batch runs, SIGTERM (a scheduler or `kill` stopping the run) is handled like Ctrl-C:
-    the run stops with a one-line message instead of dying silently. Finished episodes are
-    already in place (every file is written to a temporary name and renamed)."""
+    the first one asks the extraction to stop (`whoclaims.cancellation`) and interrupts the main
+    thread; later ones are ignored while the run leaves (`_leave_interrupted`). Finished episodes
+    are already in place (every file is written to a temporary name and renamed)."""
     import signal
     import threading
+
+    from whoclaims import cancellation
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    cancellation.clear()
 
     def interrupt(signum, frame):
+        if cancellation.stop_requested():
+            return  # already leaving
+        cancellation.request_stop()
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    previous = {signum: signal.signal(signum, interrupt) for signum in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    # Restored only when the batch ends normally: an interrupted run keeps ignoring
+    # further signals until it has printed its line and left.
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+def _leave_interrupted(out: Path, *, server, stop_server) -> None:
+    """Print the one line, stop the temporary server, and exit 130 at once.
+
+    The process leaves with `os._exit`: a worker thread may still be inside a spaCy
+    batch (it stops at its next check), and Prefect's exit handlers would report to
+    a server that is gone; neither may delay the exit or print a traceback. Everything
+    written so far is complete (atomic writes), and the output lock dies with the process.
+    """
+    typer.secho(f"error: {INTERRUPTED.format(out=out)}", fg=typer.colors.RED, err=True)
+    stop_server(server)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
 
 
 def _warm_models(settings) -> None:
