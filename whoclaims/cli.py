@@ -79,6 +79,8 @@ def run(
     runner: Annotated[Optional[str], typer.Option(help="Task runner: thread (default) or dask.")] = None,
     dask_address: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler, tcp://host:8786.")] = None,
     compare: Annotated[bool, typer.Option("--compare/--no-compare", help="Also build the comparison tables.")] = False,
+    max_input_bytes: Annotated[Optional[int], typer.Option(
+        help="Refuse input files larger than this many bytes (default 20,000,000); the rest of the batch goes on.")] = None,
     verbose: VerboseOption = False,
 ) -> None:
     """Process transcripts into tables: episodes, turns, sentences, mentions, actors, claims, assertions."""
@@ -87,7 +89,7 @@ def run(
         runner = "dask"
     settings = _settings(
         config, force_format=format, default_speaker=default_speaker, concurrency=concurrency,
-        runner=runner, dask_address=dask_address,
+        runner=runner, dask_address=dask_address, max_input_bytes=max_input_bytes,
     )
     inputs = [str(p) for p in (paths or [DEFAULT_INPUT])]
     missing = [p for p in inputs if not Path(p).exists()]
