@@ -484,12 +484,13 @@ def evaluate(
 
 @app.command()
 def serve(
-    cron: Annotated[str, typer.Option(help="Cron schedule of the batch.")] = "0 6 * * *",
+    cron: Annotated[Optional[str], typer.Option(help="Cron schedule of the batch (default \"0 6 * * *\").")] = None,
+    interval: Annotated[Optional[float], typer.Option(help="Run every this many seconds instead of a cron schedule.")] = None,
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Input folders (default data/raw).")] = None,
     out: OutOption = DEFAULT_OUT,
     config: ConfigOption = None,
 ) -> None:
-    """Serve `process-batch` (then the comparison) on a cron schedule.
+    """Serve `process-batch` (then the comparison) on a schedule, one run at a time.
 
     A schedule only fires against a running Prefect server: start one with
     `prefect server start` and set PREFECT_API_URL first (see the README).
@@ -500,15 +501,22 @@ def serve(
             "a schedule needs a running Prefect server: run `prefect server start` in another terminal, then "
             "`export PREFECT_API_URL=http://127.0.0.1:4200/api` and try again"
         )
+    if cron is not None and interval is not None:
+        _fail("give --cron or --interval, not both")
+    if interval is not None and interval <= 0:
+        _fail(f"--interval must be positive, got {interval}")
     settings = _settings(config)
     from flows.batch import process_batch
 
     inputs = [str(p) for p in (paths or [DEFAULT_INPUT])]
+    schedule = {"interval": interval} if interval is not None else {"cron": cron or "0 6 * * *"}
     process_batch.serve(
         name="whoclaims-daily",
-        cron=cron,
         parameters={"inputs": inputs, "out": str(out), "settings": settings, "compare": True},
         pause_on_shutdown=False,
+        # Runs of one output folder exclude each other (its lock): never start a second while one runs.
+        limit=1,
+        **schedule,
     )
 
 
