@@ -422,8 +422,11 @@ def compare_command(
     if not Store(out).episode_ids():
         _fail(f"no processed episodes in {out}; run `whoclaims run` first")
     from flows.compare import compare_episodes
+    from flows.server import temporary_server
 
-    typer.echo(compare_episodes(str(out), settings, episode))
+    with temporary_server():
+        markdown = compare_episodes(str(out), settings, episode)
+    typer.echo(markdown)
 
 
 @app.command()
