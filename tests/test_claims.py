@@ -437,3 +437,23 @@ def test_an_abbreviated_title_before_an_addressed_name_is_not_part_of_the_name()
     sentence = "Mr. Hale, you argued that the loan will come."
     claim = only(run([(HOST, [sentence]), (GUEST, ["Sure."])]), sentence)
     assert (claim.holder, claim.attribution) == ("Hale", "addressee")
+
+
+def test_addressee_look_back_reads_each_sentence_of_a_long_turn_once(monkeypatch) -> None:
+    """Regression (issue 14): every "you" sentence re-read the whole turn for a vocative, so a
+    one-turn speech cost the square of its length. The vocative of a sentence is now asked once."""
+    calls: list[str] = []
+    real = claims_module.vocative
+
+    def counting(span):
+        calls.append(span.text)
+        return real(span)
+
+    monkeypatch.setattr(claims_module, "vocative", counting)
+    sentences = ["Mr. Hale, you argued that the loan will come."] + [
+        "Your new article “Why Peace Fails Now” argues that talks are futile."] * 120
+    claims = run([(HOST, sentences)])
+    # A few checks per sentence (other rules ask too); the old look-back made it about 7,000 here.
+    assert len(calls) <= 4 * len(sentences), f"{len(calls)} vocative checks for {len(sentences)} sentences"
+    addressed = [c.holder for c in claims if c.attribution == "addressee"]
+    assert len(addressed) >= 120 and set(addressed) == {"Hale"}  # the look-back still finds the vocative
