@@ -84,7 +84,9 @@ def _result(future) -> tuple[Any, BaseException | None]:
         return None, error
 
 
-@flow(name="process-batch", log_prints=False)
+# Served and deployed runs call the flow directly: the same bounded, stoppable pool as `run_batch`.
+@flow(name="process-batch", log_prints=False,
+      task_runner=StoppableThreadPoolTaskRunner(max_workers=Settings().concurrency))
 def process_batch(inputs: list[str], out: str, settings: Settings | None = None, compare: bool = False) -> dict[str, Any]:
     """Process every episode under `inputs` into `out`; returns the run manifest."""
     settings = settings or Settings()
