@@ -32,6 +32,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/length.py
 
 # Retrain the topic and stance models from ../shared/data (about 15 minutes on 2 cores; seeded).
 train: $(STAMP)

@@ -38,6 +38,7 @@ across runs.
 
 from __future__ import annotations
 
+import bisect
 import importlib
 import importlib.util
 import logging
@@ -88,6 +89,7 @@ from extractors.lexicon import (
 )
 from extractors.polarity import content_polarity, is_negated
 from extractors.quotes import MARKDOWN_LINK, AttributedQuote, QuoteSource, attribute_quotations, find_quotations
+from whoclaims import cancellation
 from whoclaims.records import AnnotatedEpisode, Claim, Mention, Sentence
 from whoclaims.settings import Settings
 
@@ -398,12 +400,15 @@ def normalise_speaker(name: str) -> str:
     return name.title() if name.isupper() else name
 
 
-def _load_find_mention() -> Callable[[AnnotatedEpisode, int, int], Mention | None] | None:
-    """`extractors.entities.find_mention` when the entities stage is installed, else None."""
+def _load_mention_finder() -> Callable[[AnnotatedEpisode], Callable[[int, int], Mention | None]] | None:
+    """`extractors.entities.mention_finder` when the entities stage is installed, else None.
+
+    It returns, for one episode, a function from an episode span (start_char, end_char)
+    to the mention that best answers it (`extractors.entities.find_mention`)."""
     if importlib.util.find_spec("extractors.entities") is None:
         return None
     module = importlib.import_module("extractors.entities")
-    return getattr(module, "find_mention", None)
+    return getattr(module, "mention_finder", None)
 
 
 class HolderResolver:
@@ -421,10 +426,47 @@ class HolderResolver:
         self.sentences_by_turn: dict[int, list[Sentence]] = {}
         for sentence in annotated.sentences:
             self.sentences_by_turn.setdefault(sentence.turn_id, []).append(sentence)
+        for turn_sentences in self.sentences_by_turn.values():
+            turn_sentences.sort(key=lambda s: s.sentence_id)
+        # Position of each sentence in its turn, so that looking back costs what it reads, not
+        # the length of the turn (a one-turn speech of 200,000 words has some 10,000 sentences).
+        self._position = {s.sentence_id: i for turn in self.sentences_by_turn.values() for i, s in enumerate(turn)}
+        self._last_vocative: dict[int, tuple[Sentence, Span] | None] = {}
+        self._named: dict[tuple[str, str], Holder] = {}
+        self._full_names: dict[str, str | None] = {}
 
-    def _earlier(self, sentence: Sentence) -> list[Sentence]:
-        """The sentences of the same turn before `sentence`."""
-        return [s for s in self.sentences_by_turn.get(sentence.turn_id, []) if s.sentence_id < sentence.sentence_id]
+    def _earlier(self, sentence: Sentence, *, last: int) -> list[Sentence]:
+        """Up to `last` sentences of the same turn before `sentence`, in text order."""
+        turn_sentences = self.sentences_by_turn.get(sentence.turn_id, [])
+        position = self._position.get(sentence.sentence_id)
+        if position is None or turn_sentences[position] is not sentence:
+            position = bisect.bisect_left([s.sentence_id for s in turn_sentences], sentence.sentence_id)
+        return turn_sentences[max(position - last, 0) : position]
+
+    def _latest_vocative(self, sentence: Sentence) -> tuple[Sentence, Span] | None:
+        """The latest sentence of the turn up to `sentence` that addresses someone by name, with that name.
+
+        Memoised per sentence, each answer built from the previous sentence's, so all the
+        sentences of a turn together cost one pass over it.
+        """
+        turn_sentences = self.sentences_by_turn.get(sentence.turn_id, [])
+        position = self._position.get(sentence.sentence_id)
+        if position is None or turn_sentences[position] is not sentence:
+            called = vocative(sentence.span)  # a sentence the resolver was not built with
+            if called is not None:
+                return sentence, called
+            earlier = [s for s in turn_sentences if s.sentence_id < sentence.sentence_id]
+            return self._latest_vocative(earlier[-1]) if earlier else None
+        first = position
+        while first >= 0 and turn_sentences[first].sentence_id not in self._last_vocative:
+            first -= 1
+        for index in range(first + 1, position + 1):
+            candidate = turn_sentences[index]
+            called = vocative(candidate.span)
+            found = (candidate, called) if called is not None else (
+                self._last_vocative[turn_sentences[index - 1].sentence_id] if index else None)
+            self._last_vocative[candidate.sentence_id] = found
+        return self._last_vocative[sentence.sentence_id]
 
     def speaker(self, speaker: str) -> Holder:
         actor_id = self.annotated.speaker_ids.get(speaker)
@@ -448,7 +490,15 @@ class HolderResolver:
 
     def named(self, name: str, attribution: str) -> Holder:
         """A holder for a name read from text (a quote's link or heading): the catalog's actor, the
-        episode's mention of that name, or the episode's longer name ending in it ("McFaul" -> "Michael McFaul")."""
+        episode's mention of that name, or the episode's longer name ending in it ("McFaul" -> "Michael McFaul").
+
+        Memoised per name: the answer reads every mention of the episode."""
+        key = (name, attribution)
+        if key not in self._named:
+            self._named[key] = self._find_named(name, attribution)
+        return self._named[key]
+
+    def _find_named(self, name: str, attribution: str) -> Holder:
         if self.catalog is not None and (actor := self.catalog.lookup(name)) is not None:
             return Holder(actor.name, actor.actor_id, attribution)
         folded = name.casefold()
@@ -462,7 +512,14 @@ class HolderResolver:
         return Holder(name, None, attribution)
 
     def full_name(self, surname: str) -> str | None:
-        """The episode's multi-word PERSON name ending in `surname` (the first one written), or None."""
+        """The episode's multi-word PERSON name ending in `surname` (the first one written), or None.
+
+        Memoised per surname: the answer reads every mention of the episode."""
+        if surname not in self._full_names:
+            self._full_names[surname] = self._find_full_name(surname)
+        return self._full_names[surname]
+
+    def _find_full_name(self, surname: str) -> str | None:
         for mention in self.annotated.mentions:
             words = mention.text.split()
             if mention.label == "PERSON" and len(words) > 1 and words[-1] == surname and all(
@@ -490,10 +547,9 @@ class HolderResolver:
 
     def addressee_holder(self, sentence: Sentence) -> Holder | None:
         """Who "you" is: a name the speaker addresses in this turn ("Governor Kasich, you said"), else the neighbour."""
-        for candidate in [sentence, *reversed(self._earlier(sentence))]:
-            called = vocative(candidate.span)
-            if called is not None:
-                return self._named_addressee(candidate, called)
+        found = self._latest_vocative(sentence)
+        if found is not None:
+            return self._named_addressee(*found)
         name = self.addressee(sentence)
         if name is None:
             return None
@@ -605,7 +661,7 @@ class HolderResolver:
         if self.find_mention is None:
             return None
         start = sentence.segment_offset + token.idx
-        mention = self.find_mention(self.annotated, start, start + len(token))
+        mention = self.find_mention(start, start + len(token))
         if mention is not None and (mention.actor_id or mention.label in HOLDER_LABELS):
             return mention
         return None
@@ -628,7 +684,7 @@ class HolderResolver:
         """
         person = token.lower_ in PERSON_PRONOUNS
         labels = {"PERSON"} if person else {"NORP", "GPE", "ORG"}
-        earlier = self._earlier(sentence)[-3:]
+        earlier = self._earlier(sentence, last=3)
         pieces = [sentence.span[: max(token.i - sentence.span.start, 0)], *(s.span for s in reversed(earlier))]
         for piece in pieces:
             for previous in reversed(piece):
@@ -801,10 +857,14 @@ def extract_claims(annotated: AnnotatedEpisode, *, detector: ClaimDetector, sett
     """
     sentences = annotated.sentences
     scores = detector.score([sentence.span for sentence in sentences])
-    resolver = HolderResolver(annotated, find_mention=_load_find_mention(), catalog=catalog)
+    make_finder = _load_mention_finder()
+    resolver = HolderResolver(annotated, find_mention=make_finder(annotated) if make_finder else None,
+                              catalog=catalog)
     quoted = quoted_sentences(annotated, resolver)
     claims: list[Claim] = []
-    for sentence, score in zip(sentences, scores):
+    for number, (sentence, score) in enumerate(zip(sentences, scores)):
+        if number % 256 == 0:
+            cancellation.check()
         if score < settings.claim_threshold:
             continue
         claims.extend(_sentence_claims(annotated, sentence, float(score), resolver, nested=settings.nested_claims,
@@ -846,12 +906,14 @@ def quoted_sentences(annotated: AnnotatedEpisode, resolver: HolderResolver) -> d
     carried: tuple[int, Holder, str] | None = None  # (turn, holder, cue) of a quotation left open
     for segment in annotated.segments:
         sentences = by_segment.get((segment.turn_id, segment.offset), [])
+        # `Doc.text` joins every token each time it is read: read it once per segment, not per sentence.
+        text = segment.doc.text
         quotes = attribute_quotations(segment.doc, known=known) if sentences else []
         holders = [_quote_holder(quote, sentences, resolver) for quote in quotes]
         if carried is not None and carried[0] == segment.turn_id and sentences:
             # A quotation running over paragraphs reopens each one with a quote mark and no new cue.
-            opening = next(iter(find_quotations(segment.doc.text)), None)
-            if opening is not None and not segment.doc.text[: opening.start].strip() and not any(
+            opening = next(iter(find_quotations(text)), None)
+            if opening is not None and not text[: opening.start].strip() and not any(
                     a <= opening.inner_start < b for quote in quotes for a, b in quote.pieces):
                 quotes.append(AttributedQuote(((opening.inner_start, opening.inner_end),),
                                               QuoteSource("continued"), closed=opening.closed))
@@ -866,7 +928,7 @@ def quoted_sentences(annotated: AnnotatedEpisode, resolver: HolderResolver) -> d
             end = sentence.end_char - segment.offset
             # Link targets are markup, not words of the sentence.
             size = (end - start) - sum(len(m.group(0)) - len(m.group(1)) for m in MARKDOWN_LINK.finditer(
-                segment.doc.text, start, end))
+                text, start, end))
             best = None
             for quote, holder in zip(quotes, holders):
                 covered = quote.covered(start, end)

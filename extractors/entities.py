@@ -47,7 +47,7 @@ import bisect
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -532,20 +532,31 @@ def _coreference_drafts(
         index = bisect.bisect_right(taken_starts, start_char) - 1
         return index >= 0 and taken[index][1] > start_char
 
-    blockers = _unnamed_subjects(annotated)
+    # The drafts come in text order, so each turn's people are sorted by offset: a look-back
+    # starts at the pronoun (bisect) and stops MAX_SENTENCE_DISTANCE sentences before it,
+    # instead of walking the whole turn for every pronoun (quadratic in a one-turn speech).
+    people_starts = {turn_id: [draft.start_char for draft in drafts] for turn_id, drafts in people.items()}
+    blockers = {gender: sorted(offsets) for gender, offsets in _unnamed_subjects(annotated).items()}
+
+    def blocked(gender: str, start_char: int, end_char: int) -> bool:
+        """An unnamed gendered subject in [start_char, end_char)."""
+        offsets = blockers.get(gender, ())
+        index = bisect.bisect_left(offsets, start_char)
+        return index < len(offsets) and offsets[index] < end_char
+
     offices = OfficeResolver(annotated, catalog, names, speaker_ids)
     resolved: list[_Draft] = []
 
     def antecedent(turn_id: int, start_char: int, sentence_id: int, accept, *, same_sentence: bool = False,
                    gender: str | None = None):
         speaker_id = speaker_ids.get(turns[turn_id].speaker)
-        for candidate in reversed(people.get(turn_id, [])):
-            if candidate.start_char >= start_char:
-                continue
+        candidates = people.get(turn_id, [])
+        for index in range(bisect.bisect_left(people_starts.get(turn_id, []), start_char) - 1, -1, -1):
+            candidate = candidates[index]
             distance = position.get(sentence_id, 0) - position.get(candidate.sentence_id, 0)
             if distance > (0 if same_sentence else MAX_SENTENCE_DISTANCE):
                 return None
-            if gender and any(candidate.end_char <= offset < start_char for offset in blockers.get(gender, ())):
+            if gender and blocked(gender, candidate.end_char, start_char):
                 return None  # "My father ... He worked hard": the pronoun goes to an unnamed person
             if candidate.actor_id != speaker_id and accept(candidate):
                 return candidate
@@ -553,8 +564,12 @@ def _coreference_drafts(
 
     def cataphor(turn_id: int, start_char: int, sentence_id: int, accept):
         speaker_id = speaker_ids.get(turns[turn_id].speaker)
-        for candidate in people.get(turn_id, []):
-            if candidate.start_char > start_char and candidate.sentence_id == sentence_id:
+        candidates = people.get(turn_id, [])
+        for index in range(bisect.bisect_right(people_starts.get(turn_id, []), start_char), len(candidates)):
+            candidate = candidates[index]
+            if position.get(candidate.sentence_id, 0) > position.get(sentence_id, 0):
+                break  # past the sentence: the people are in text order
+            if candidate.sentence_id == sentence_id:
                 if candidate.actor_id != speaker_id and accept(candidate):
                     return candidate
         return None
@@ -823,17 +838,47 @@ def find_mention(annotated: AnnotatedEpisode, start_char: int, end_char: int) ->
     believes"); for a wider span (a subject's subtree such as "Putin and his
     generals") the leftmost linked mention inside it wins, then the leftmost
     unlinked one. Coreference mentions count: "he believes" gives the antecedent's actor.
+
+    One call reads every mention; to ask many times, build `mention_finder` once.
     """
-    best, best_key = None, None
-    for mention in annotated.mentions:
-        overlap = min(end_char, mention.end_char) - max(start_char, mention.start_char)
-        if overlap <= 0 and not (start_char == end_char and mention.start_char <= start_char < mention.end_char):
-            continue
-        covers = mention.start_char <= start_char and end_char <= mention.end_char
-        key = (covers, mention.actor_id is not None, -mention.start_char, overlap)
-        if best_key is None or key > best_key:
-            best, best_key = mention, key
-    return best
+    return _MentionIndex(annotated.mentions).find(start_char, end_char)
+
+
+def mention_finder(annotated: AnnotatedEpisode) -> Callable[[int, int], Mention | None]:
+    """`find_mention` over `annotated` as it is now, with the mentions indexed by offset once:
+    each call reads the mentions near the span, so the claims stage, which asks for every
+    holder it resolves, costs the length of the episode and not its square."""
+    return _MentionIndex(list(annotated.mentions)).find
+
+
+class _MentionIndex:
+    """Mentions sorted by start offset, with the longest mention's length bounding how far back to look."""
+
+    def __init__(self, mentions: list[Mention]) -> None:
+        self.mentions = mentions
+        self.size = len(mentions)
+        order = sorted(range(len(mentions)), key=lambda index: mentions[index].start_char)
+        self.starts = [mentions[index].start_char for index in order]
+        self.order = order
+        self.longest = max((m.end_char - m.start_char for m in mentions), default=0)
+
+    def find(self, start_char: int, end_char: int) -> Mention | None:
+        # Any mention that overlaps [start_char, end_char) (or holds an empty span) starts
+        # in [start_char - longest, max(end_char, start_char + 1)).
+        low = bisect.bisect_left(self.starts, start_char - self.longest)
+        high = bisect.bisect_left(self.starts, max(end_char, start_char + 1))
+        best, best_key = None, None
+        # In the mentions' own order, so that ties go to the same mention as a scan of all of them.
+        for index in sorted(self.order[low:high]):
+            mention = self.mentions[index]
+            overlap = min(end_char, mention.end_char) - max(start_char, mention.start_char)
+            if overlap <= 0 and not (start_char == end_char and mention.start_char <= start_char < mention.end_char):
+                continue
+            covers = mention.start_char <= start_char and end_char <= mention.end_char
+            key = (covers, mention.actor_id is not None, -mention.start_char, overlap)
+            if best_key is None or key > best_key:
+                best, best_key = mention, key
+        return best
 
 
 def mentions_in(annotated: AnnotatedEpisode, sentence_id: int) -> list[Mention]:

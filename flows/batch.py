@@ -22,7 +22,7 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.episode import extract_task, read_task, write_task
-from whoclaims import pipeline
+from whoclaims import cancellation, pipeline
 from whoclaims.batch import (
     EpisodeOutcome, build_manifest, error_text, list_inputs, new_run_id, plan, summary_rows,
 )
@@ -42,6 +42,28 @@ def _progress(event: str, detail: Any) -> None:
         PROGRESS_HOOK(event, detail)
 
 
+class StoppableThreadPoolTaskRunner(ThreadPoolTaskRunner):
+    """A bounded thread pool that, when the flow leaves with an exception (SIGTERM, Ctrl-C, a crash),
+    asks the running extraction to stop and does not wait for it.
+
+    Prefect's pool joins its threads on exit, and a thread inside a long extraction
+    kept an interrupted run alive for minutes. The extraction checks
+    `whoclaims.cancellation` between batches, so the thread ends on its own soon after.
+    """
+
+    def __enter__(self):
+        cancellation.clear()
+        return super().__enter__()
+
+    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
+        if exc_type is not None:
+            cancellation.request_stop()
+            if self._executor is not None:
+                self._executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = None
+        super().__exit__(exc_type, exc_value, traceback)
+
+
 def make_task_runner(settings: Settings):
     """A bounded thread pool, or a Dask runner (local cluster, or the address in settings)."""
     if settings.runner == "dask":
@@ -52,7 +74,7 @@ def make_task_runner(settings: Settings):
         return DaskTaskRunner(
             cluster_kwargs={"n_workers": settings.dask_workers, "threads_per_worker": 1, "processes": True}
         )
-    return ThreadPoolTaskRunner(max_workers=settings.concurrency)
+    return StoppableThreadPoolTaskRunner(max_workers=settings.concurrency)
 
 
 def _result(future) -> tuple[Any, BaseException | None]:
@@ -62,7 +84,9 @@ def _result(future) -> tuple[Any, BaseException | None]:
         return None, error
 
 
-@flow(name="process-batch", log_prints=False)
+# Served and deployed runs call the flow directly: the same bounded, stoppable pool as `run_batch`.
+@flow(name="process-batch", log_prints=False,
+      task_runner=StoppableThreadPoolTaskRunner(max_workers=Settings().concurrency))
 def process_batch(inputs: list[str], out: str, settings: Settings | None = None, compare: bool = False) -> dict[str, Any]:
     """Process every episode under `inputs` into `out`; returns the run manifest."""
     settings = settings or Settings()

@@ -21,7 +21,7 @@ GUEST = "Gus Guest"
 @pytest.fixture(autouse=True)
 def no_entities_stage(monkeypatch):
     """Unit tests use the built-in fallbacks, whatever the entities stage does."""
-    monkeypatch.setattr(claims_module, "_load_find_mention", lambda: None)
+    monkeypatch.setattr(claims_module, "_load_mention_finder", lambda: None)
 
 
 def run(turns, *, settings: Settings | None = None, annotated: AnnotatedEpisode | None = None) -> list[Claim]:
@@ -85,6 +85,11 @@ def test_reported_speech_moves_the_holder() -> None:
     assert claim.holder_id is None
 
 
+
+def finder_of(find_mention):
+    """A mention-finder factory (what `_load_mention_finder` returns) from a find_mention(annotated, start, end)."""
+    return lambda annotated: lambda start_char, end_char: find_mention(annotated, start_char, end_char)
+
 def test_reported_holder_is_canonicalised_with_find_mention(monkeypatch) -> None:
     annotated = build_annotated([(GUEST, ["The Kremlin said that the talks would resume."])])
 
@@ -95,7 +100,7 @@ def test_reported_holder_is_canonicalised_with_find_mention(monkeypatch) -> None
                            "Russian government", "ruler")
         return None
 
-    monkeypatch.setattr(claims_module, "_load_find_mention", lambda: find_mention)
+    monkeypatch.setattr(claims_module, "_load_mention_finder", lambda: finder_of(find_mention))
     claim = run(None, annotated=annotated)[0]
     assert (claim.holder, claim.holder_id, claim.attribution) == ("Russian government", "russian_government", "reported")
 
@@ -110,7 +115,7 @@ def test_pronoun_holder_comes_from_the_coreference_mention(monkeypatch) -> None:
                            "Vladimir Putin", "coreference", antecedent_id=3)
         return None
 
-    monkeypatch.setattr(claims_module, "_load_find_mention", lambda: find_mention)
+    monkeypatch.setattr(claims_module, "_load_mention_finder", lambda: finder_of(find_mention))
     claim = run(None, annotated=annotated)[0]
     assert (claim.holder, claim.holder_id, claim.attribution, claim.cue) == (
         "Vladimir Putin", "vladimir_putin", "reported", "believe"
@@ -372,7 +377,7 @@ def test_a_position_inside_the_speakers_frame_is_a_nested_claim() -> None:
 def test_the_speakers_own_side_stating_its_position_stays_with_the_speaker(monkeypatch) -> None:
     from extractors.entities import find_mention
 
-    monkeypatch.setattr(claims_module, "_load_find_mention", lambda: find_mention)
+    monkeypatch.setattr(claims_module, "_load_mention_finder", lambda: finder_of(find_mention))
     sentence = "Ruritania supports the treaty."
     catalog = ActorCatalog.from_actors((
         Actor("state:ruritania", "Ruritania", "state", "GPE"),
@@ -415,7 +420,7 @@ def test_rejecting_a_thing_is_an_action_not_a_reported_view() -> None:
 def test_a_group_of_officials_is_held_by_the_institution_it_stands_for(monkeypatch) -> None:
     from extractors.entities import find_mention
 
-    monkeypatch.setattr(claims_module, "_load_find_mention", lambda: find_mention)
+    monkeypatch.setattr(claims_module, "_load_mention_finder", lambda: finder_of(find_mention))
     sentence = "Ruritanian officials believe that the loan will come."
     annotated = build_annotated([(HOST, [sentence])])
     annotated.mentions = [Mention(0, 0, 0, HOST, 0, 10, "Ruritanian", "NORP", "state:ruritania", "Ruritania",
@@ -432,3 +437,23 @@ def test_an_abbreviated_title_before_an_addressed_name_is_not_part_of_the_name()
     sentence = "Mr. Hale, you argued that the loan will come."
     claim = only(run([(HOST, [sentence]), (GUEST, ["Sure."])]), sentence)
     assert (claim.holder, claim.attribution) == ("Hale", "addressee")
+
+
+def test_addressee_look_back_reads_each_sentence_of_a_long_turn_once(monkeypatch) -> None:
+    """Regression (issue 14): every "you" sentence re-read the whole turn for a vocative, so a
+    one-turn speech cost the square of its length. The vocative of a sentence is now asked once."""
+    calls: list[str] = []
+    real = claims_module.vocative
+
+    def counting(span):
+        calls.append(span.text)
+        return real(span)
+
+    monkeypatch.setattr(claims_module, "vocative", counting)
+    sentences = ["Mr. Hale, you argued that the loan will come."] + [
+        "Your new article “Why Peace Fails Now” argues that talks are futile."] * 120
+    claims = run([(HOST, sentences)])
+    # A few checks per sentence (other rules ask too); the old look-back made it about 7,000 here.
+    assert len(calls) <= 4 * len(sentences), f"{len(calls)} vocative checks for {len(sentences)} sentences"
+    addressed = [c.holder for c in claims if c.attribution == "addressee"]
+    assert len(addressed) >= 120 and set(addressed) == {"Hale"}  # the look-back still finds the vocative

@@ -702,3 +702,37 @@ def test_un_speech_runs_and_links_states(catalog):
     assert {"state:russia", "state:united_states", "organisation:nato", "group:the_west"} <= linked
     to_frame(mention_rows(annotated), MENTIONS)
     to_frame(actor_rows(annotated, catalog=catalog), ACTORS)
+
+
+def test_mention_finder_answers_as_a_scan_of_every_mention():
+    """The offset index of `mention_finder` (issue 14: linear cost) gives what `find_mention`'s rule
+    gives over all mentions, ties included, on overlapping, nested and empty spans."""
+    import random
+
+    from extractors.entities import mention_finder
+    from whoclaims.records import AnnotatedEpisode, Mention
+
+    def scan(mentions, start_char, end_char):
+        best, best_key = None, None
+        for mention in mentions:
+            overlap = min(end_char, mention.end_char) - max(start_char, mention.start_char)
+            if overlap <= 0 and not (start_char == end_char and mention.start_char <= start_char < mention.end_char):
+                continue
+            covers = mention.start_char <= start_char and end_char <= mention.end_char
+            key = (covers, mention.actor_id is not None, -mention.start_char, overlap)
+            if best_key is None or key > best_key:
+                best, best_key = mention, key
+        return best
+
+    generator = random.Random(14)
+    mentions = []
+    for number in range(300):
+        start = generator.randrange(0, 3000)
+        mentions.append(Mention(number, 0, 0, "Host", start, start + generator.randrange(1, 30), "x", "PERSON",
+                                generator.choice([None, "person:a", "person:b"]), None, "model"))
+    annotated = AnnotatedEpisode(episode=None, segments=[], sentences=[], mentions=mentions)
+    find = mention_finder(annotated)
+    for _ in range(2000):
+        start = generator.randrange(-10, 3050)
+        end = start + generator.choice([0, 1, 3, 10, 60])
+        assert find(start, end) is scan(mentions, start, end)

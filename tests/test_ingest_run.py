@@ -68,3 +68,21 @@ def test_slugged_ids_warnings_and_a_file_without_speech(tmp_path):
     rerun_summary = " ".join(rerun.stdout.split())
     assert "0 done, 4 skipped, 1 failed" in rerun_summary
     assert "3 file(s) with warnings" in rerun_summary and "solo.txt: one_speaker" in rerun_summary
+
+
+def test_a_file_over_the_size_limit_is_refused_by_name_and_the_batch_goes_on(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "small.txt").write_text("Ann Lee: Welcome.\nBob Ray: Thanks.\n", encoding="utf-8")
+    big = inputs / "big.txt"
+    big.write_text("Ann Lee: " + "word " * 300 + "\nBob Ray: Thanks.\n", encoding="utf-8")
+    out = tmp_path / "out"
+
+    result = _cli("run", str(inputs), "--out", str(out), "--max-input-bytes", "1000")
+    assert result.returncode == 1, result.stderr
+    summary = " ".join(result.stdout.split())
+    assert "1 done, 0 skipped, 1 failed" in summary
+    assert f"{big}: file too large: {big.stat().st_size:,} bytes, over the limit of 1,000 bytes" in summary
+    assert Store(out).episode_ids() == ["small"]
+    failed = [e for e in Store(out).latest_manifest()["episodes"] if e["status"] == "failed"]
+    assert [Path(e["path"]).name for e in failed] == ["big.txt"]

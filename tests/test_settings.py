@@ -67,3 +67,17 @@ def test_unknown_setting_names_the_file(tmp_path):
     config.write_text("colour = 'red'\n")
     with pytest.raises(SettingsError, match="bad.toml.*colour"):
         load_settings(config)
+
+
+def test_max_input_bytes_defaults_to_20_mb_and_refuses_larger_files(tmp_path):
+    from whoclaims.ingest import IngestError
+    from whoclaims.pipeline import read
+
+    assert Settings().max_input_bytes == 20_000_000
+    path = tmp_path / "episode.txt"
+    path.write_text("Ann Lee: Welcome.\nBob Ray: Thanks.\n", encoding="utf-8")
+    assert read(path, settings=Settings(max_input_bytes=path.stat().st_size)).episode_id == "episode"
+    with pytest.raises(IngestError, match=r"episode\.txt: file too large: .* over the limit of 10 bytes"):
+        read(path, settings=Settings(max_input_bytes=10))
+    with pytest.raises(SettingsError):
+        Settings(max_input_bytes=0)

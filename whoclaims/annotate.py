@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from whoclaims import cancellation
 from whoclaims.ingest.text import STAGE_DIRECTION_INLINE
 from whoclaims.records import AnnotatedEpisode, Episode, Segment, Sentence
 
@@ -74,6 +75,25 @@ def _cut(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int,
         yield start, end
 
 
+# Characters parsed between two checks for a stop request: a batch of 64 paragraphs of
+# a normal transcript stays one batch; 64 pieces of 50,000 characters are not.
+STOP_CHECK_CHARS = 100_000
+
+
+def _parse(nlp, texts: list[str], *, batch_size: int) -> Iterator:
+    """`nlp.pipe` over `texts` in the batches it would make itself (`batch_size` texts), cut earlier
+    where a batch would exceed STOP_CHECK_CHARS, checking for a stop request before each."""
+    start = 0
+    while start < len(texts):
+        end, size = start, 0
+        while end < len(texts) and end - start < batch_size and (end == start or size + len(texts[end]) <= STOP_CHECK_CHARS):
+            size += len(texts[end])
+            end += 1
+        cancellation.check()
+        yield from nlp.pipe(texts[start:end], batch_size=batch_size)
+        start = end
+
+
 def annotate(episode: Episode, nlp, *, max_chunk_chars: int = 50_000, batch_size: int = 64) -> AnnotatedEpisode:
     """Parse `episode` with `nlp` into segments and sentences with episode offsets."""
     pieces: list[tuple[int, int]] = []  # (turn index, start offset)
@@ -85,7 +105,7 @@ def annotate(episode: Episode, nlp, *, max_chunk_chars: int = 50_000, batch_size
 
     segments: list[Segment] = []
     sentences: list[Sentence] = []
-    for (index, offset), doc in zip(pieces, nlp.pipe(texts, batch_size=batch_size), strict=True):
+    for (index, offset), doc in zip(pieces, _parse(nlp, texts, batch_size=batch_size), strict=True):
         turn = episode.turns[index]
         segments.append(Segment(turn_id=turn.turn_id, offset=offset, doc=doc))
         for sent in doc.sents:

@@ -79,6 +79,8 @@ def run(
     runner: Annotated[Optional[str], typer.Option(help="Task runner: thread (default) or dask.")] = None,
     dask_address: Annotated[Optional[str], typer.Option(help="Address of a running Dask scheduler, tcp://host:8786.")] = None,
     compare: Annotated[bool, typer.Option("--compare/--no-compare", help="Also build the comparison tables.")] = False,
+    max_input_bytes: Annotated[Optional[int], typer.Option(
+        help="Refuse input files larger than this many bytes (default 20,000,000); the rest of the batch goes on.")] = None,
     verbose: VerboseOption = False,
 ) -> None:
     """Process transcripts into tables: episodes, turns, sentences, mentions, actors, claims, assertions."""
@@ -87,7 +89,7 @@ def run(
         runner = "dask"
     settings = _settings(
         config, force_format=format, default_speaker=default_speaker, concurrency=concurrency,
-        runner=runner, dask_address=dask_address,
+        runner=runner, dask_address=dask_address, max_input_bytes=max_input_bytes,
     )
     inputs = [str(p) for p in (paths or [DEFAULT_INPUT])]
     missing = [p for p in inputs if not Path(p).exists()]
@@ -113,16 +115,22 @@ def run(
         for name in ("prefect.task_runs", "prefect.flow_runs"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
 
+    from prefect.exceptions import TerminationSignal
+
+    from flows.server import stop_now, temporary_server
+
     progress = _Progress(enabled=sys.stderr.isatty() and not verbose)
     batch.PROGRESS_HOOK = progress.hook
+    server = None
     try:
-        with progress, _terminate_as_interrupt():
-            manifest = batch.run_batch(inputs, str(out), settings, compare=compare)
+        with _terminate_as_interrupt():
+            with temporary_server() as server, progress:
+                manifest = batch.run_batch(inputs, str(out), settings, compare=compare)
     except OutputLockedError as error:
         _fail(str(error), code=3)
-    except KeyboardInterrupt:
-        _fail(f"interrupted: the episodes finished so far are kept in {out}; run the same command again to "
-              "process the rest", code=130)
+    except (KeyboardInterrupt, TerminationSignal):
+        # TerminationSignal: Prefect's own SIGTERM handler, active while a flow runs, got the signal first.
+        _leave_interrupted(out, server=server, stop_server=stop_now)
     finally:
         batch.PROGRESS_HOOK = None
     _print_run_summary(manifest, out)
@@ -130,26 +138,53 @@ def run(
         raise typer.Exit(1)
 
 
+INTERRUPTED = ("interrupted: the episodes finished so far are kept in {out}; run the same command again to "
+               "process the rest")
+
+
 @contextlib.contextmanager
 def _terminate_as_interrupt():
     """While a batch runs, SIGTERM (a scheduler or `kill` stopping the run) is handled like Ctrl-C:
-    the run stops with a one-line message instead of dying silently. Finished episodes are
-    already in place (every file is written to a temporary name and renamed)."""
+    the first one asks the extraction to stop (`whoclaims.cancellation`) and interrupts the main
+    thread; later ones are ignored while the run leaves (`_leave_interrupted`). Finished episodes
+    are already in place (every file is written to a temporary name and renamed)."""
     import signal
     import threading
+
+    from whoclaims import cancellation
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    cancellation.clear()
 
     def interrupt(signum, frame):
+        if cancellation.stop_requested():
+            return  # already leaving
+        cancellation.request_stop()
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    previous = {signum: signal.signal(signum, interrupt) for signum in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    # Restored only when the batch ends normally: an interrupted run keeps ignoring
+    # further signals until it has printed its line and left.
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+def _leave_interrupted(out: Path, *, server, stop_server) -> None:
+    """Print the one line, stop the temporary server, and exit 130 at once.
+
+    The process leaves with `os._exit`: a worker thread may still be inside a spaCy
+    batch (it stops at its next check), and Prefect's exit handlers would report to
+    a server that is gone; neither may delay the exit or print a traceback. Everything
+    written so far is complete (atomic writes), and the output lock dies with the process.
+    """
+    typer.secho(f"error: {INTERRUPTED.format(out=out)}", fg=typer.colors.RED, err=True)
+    stop_server(server)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
 
 
 def _warm_models(settings) -> None:
@@ -387,8 +422,11 @@ def compare_command(
     if not Store(out).episode_ids():
         _fail(f"no processed episodes in {out}; run `whoclaims run` first")
     from flows.compare import compare_episodes
+    from flows.server import temporary_server
 
-    typer.echo(compare_episodes(str(out), settings, episode))
+    with temporary_server():
+        markdown = compare_episodes(str(out), settings, episode)
+    typer.echo(markdown)
 
 
 @app.command()
@@ -449,12 +487,13 @@ def evaluate(
 
 @app.command()
 def serve(
-    cron: Annotated[str, typer.Option(help="Cron schedule of the batch.")] = "0 6 * * *",
+    cron: Annotated[Optional[str], typer.Option(help="Cron schedule of the batch (default \"0 6 * * *\").")] = None,
+    interval: Annotated[Optional[float], typer.Option(help="Run every this many seconds instead of a cron schedule.")] = None,
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Input folders (default data/raw).")] = None,
     out: OutOption = DEFAULT_OUT,
     config: ConfigOption = None,
 ) -> None:
-    """Serve `process-batch` (then the comparison) on a cron schedule.
+    """Serve `process-batch` (then the comparison) on a schedule, one run at a time.
 
     A schedule only fires against a running Prefect server: start one with
     `prefect server start` and set PREFECT_API_URL first (see the README).
@@ -465,15 +504,22 @@ def serve(
             "a schedule needs a running Prefect server: run `prefect server start` in another terminal, then "
             "`export PREFECT_API_URL=http://127.0.0.1:4200/api` and try again"
         )
+    if cron is not None and interval is not None:
+        _fail("give --cron or --interval, not both")
+    if interval is not None and interval <= 0:
+        _fail(f"--interval must be positive, got {interval}")
     settings = _settings(config)
     from flows.batch import process_batch
 
     inputs = [str(p) for p in (paths or [DEFAULT_INPUT])]
+    schedule = {"interval": interval} if interval is not None else {"cron": cron or "0 6 * * *"}
     process_batch.serve(
         name="whoclaims-daily",
-        cron=cron,
         parameters={"inputs": inputs, "out": str(out), "settings": settings, "compare": True},
         pause_on_shutdown=False,
+        # Runs of one output folder exclude each other (its lock): never start a second while one runs.
+        limit=1,
+        **schedule,
     )
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from whoclaims import cancellation
+
 log = logging.getLogger(__name__)
 
 # Read at import time by huggingface_hub and transformers: set before importing them.
@@ -101,6 +103,7 @@ class Encoder:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         with torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
+                cancellation.check()
                 index = order[start : start + self.batch_size]
                 batch = self.tokenizer(
                     [texts[i] for i in index],

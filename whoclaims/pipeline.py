@@ -36,6 +36,7 @@ def read(path: str | Path, *, settings: Settings, input_root: str | Path | None 
     from whoclaims.ingest import read_episode
 
     path = Path(path)
+    refuse_oversized(path, max_bytes=settings.max_input_bytes)
     return read_episode(
         path,
         input_root=Path(input_root) if input_root else None,
@@ -43,6 +44,23 @@ def read(path: str | Path, *, settings: Settings, input_root: str | Path | None 
         default_speaker=settings.default_speaker_for(path.name),
         canonical_speaker=canonical_speakers(settings.actors_file),
     )
+
+
+def refuse_oversized(path: Path, *, max_bytes: int) -> None:
+    """Raise `IngestError` naming the file and the limit when `path` is larger than `max_bytes`.
+
+    Checked before the file is read, so a huge file costs no memory; a file that
+    cannot be stat'ed is left to the reader, which reports why.
+    """
+    from whoclaims.ingest import IngestError
+
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return
+    if size > max_bytes:
+        raise IngestError(path, f"file too large: {size:,} bytes, over the limit of {max_bytes:,} bytes "
+                                "(max_input_bytes; raise it with --max-input-bytes or in whoclaims.toml)")
 
 
 def canonical_speakers(actors_file: str) -> Callable[[str], str | None]:

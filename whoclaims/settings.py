@@ -119,6 +119,10 @@ class Settings:
     # the first matching pattern wins over default_speaker, a sidecar wins over both.
     speaker_patterns: dict[str, str] = field(default_factory=dict)
 
+    # --- resource limits (do not change outputs)
+    # A file larger than this is refused with an error naming it and the limit; the batch goes on.
+    max_input_bytes: int = 20_000_000
+
     # --- orchestration (do not change outputs)
     concurrency: int = 2
     runner: str = "thread"
@@ -127,7 +131,7 @@ class Settings:
     similar_claims_threshold: float = 0.8
 
     # Fields that do not change what is written for an episode.
-    _RUNTIME_ONLY = frozenset({"concurrency", "runner", "dask_address", "dask_workers", "similar_claims_threshold"})
+    _RUNTIME_ONLY = frozenset({"max_input_bytes", "concurrency", "runner", "dask_address", "dask_workers", "similar_claims_threshold"})
 
     def __post_init__(self) -> None:
         if self.stance_backend not in {"trained", "nli"}:
@@ -136,6 +140,8 @@ class Settings:
             raise SettingsError("stance_backend 'nli' needs nli_model (a Hugging Face id or a local path)")
         if self.runner not in {"thread", "dask"}:
             raise SettingsError(f"runner must be 'thread' or 'dask', got {self.runner!r}")
+        if self.max_input_bytes < 1:
+            raise SettingsError(f"max_input_bytes must be at least 1, got {self.max_input_bytes}")
         if self.concurrency < 1:
             raise SettingsError(f"concurrency must be at least 1, got {self.concurrency}")
         for name in ("claim_threshold", "topic_threshold", "stance_threshold", "similar_claims_threshold"):
