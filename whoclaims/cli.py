@@ -19,8 +19,13 @@ import json
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Optional
+
+# `requests` (through Prefect and the Hugging Face hub) imports urllib3's SOCKS support, which
+# warns on every run when PySocks is absent; whoclaims makes no proxied requests of its own.
+warnings.filterwarnings("ignore", message="SOCKS support in urllib3 requires")
 
 import typer
 
