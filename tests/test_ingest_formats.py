@@ -534,3 +534,14 @@ def test_the_is_not_a_label_anywhere_but_the_opening(tmp_path: Path):
                     "Anna Smith: Right.\n", encoding="utf-8")
     speakers = {turn.speaker for turn in read(path).turns}
     assert speakers == {"Anna Smith", "Bob Jones"}
+
+
+def test_a_press_paragraph_wrapped_onto_a_bracketed_word_keeps_it(tmp_path: Path):
+    """Found by the property test: a short press transcript (too short to show its wrap width)
+    whose paragraph wraps onto a line holding only `[sic]` lost the word."""
+    path = tmp_path / "briefing.txt"
+    path.write_text("East Room\n\n2:15 P.M. EST\n\n     MS. ROE:  We said so.\n\n"
+                    "     THE PRESIDENT:  We will see what happens with the talks. (Laughter.)\n[sic]\n\n"
+                    "                 END          2:55 P.M. EST\n", encoding="utf-8")
+    turns = read(path).turns
+    assert turns[-1].speaker == "The President" and turns[-1].text.endswith("[sic]")

@@ -425,8 +425,10 @@ def parse_labelled(document: TextDocument, *, default_speaker: str, layout: str 
             pending = line.start_s
         elif line.kind not in _GAPS:
             pending = None
-        if line.kind == "aside" and wrapped and target and target[-1]:
-            # A hard-wrapped paragraph that wraps onto a line of `(laughs)` goes on through it.
+        if line.kind == "aside" and (wrapped or press) and target and target[-1]:
+            # A hard-wrapped paragraph that wraps onto a line of `(laughs)` or `[sic]` goes on through
+            # it; so does a press paragraph, whose stage directions stay in the text, even when the
+            # document is too short to show its wrap width.
             target.append(line.source)
         elif line.kind == "stamped":
             # A stamp-only paragraph continues the current speaker; before any speaker it is front matter.
