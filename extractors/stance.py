@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
-from whoclaims.topics import Topic
+from whoclaims.topics import Topic, proposition_key
 
 if TYPE_CHECKING:
     from whoclaims.models import Encoder
@@ -61,7 +61,8 @@ NLI_STANCE = "stance.nli.v1"
 BACKEND_NAMES = {"trained": STANCE_EXTRACTOR, "nli": NLI_STANCE}
 
 FAVOR, AGAINST, NONE = "favor", "against", "none"
-NEIGHBOURS = 5
+NEIGHBOURS = 5  # labelled training claims of the topic averaged per side (the per-topic neighbour vote)
+VOTE_EXAMPLES = 3  # the topic's examples averaged per side (the shared vote)
 # A content span shorter than this share of its sentence is encoded on its own (a reported
 # view inside the speaker's frame); otherwise the sentence vector stands for it.
 CONTENT_SHARE = 0.6
@@ -169,11 +170,6 @@ def decide(probabilities: Sequence[float], *, threshold: float) -> StanceResult:
 # ---------------------------------------------------------------- the trained model
 
 
-def proposition_key(topic: Topic) -> str:
-    """What the per-topic weights are tied to: the topic's id and proposition."""
-    return hashlib.sha256(f"{topic.id}\n{topic.proposition}".encode()).hexdigest()[:16]
-
-
 _CACHE_LOCK = threading.Lock()
 _EXAMPLES: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
@@ -194,8 +190,9 @@ def topic_examples(topic: Topic, encoder: Encoder) -> tuple[np.ndarray, np.ndarr
     return cached
 
 
-def _top_mean(similarities: np.ndarray) -> float:
-    return float(np.sort(similarities)[-min(3, len(similarities)):].mean()) if len(similarities) else 0.0
+def top_mean(similarities: np.ndarray, k: int) -> float:
+    """Mean of the `k` largest values (all of them when fewer), 0 when there are none."""
+    return float(np.sort(similarities)[-k:].mean()) if len(similarities) else 0.0
 
 
 @dataclass(frozen=True)
@@ -222,25 +219,23 @@ class StanceModel:
     def sentiment(self, vectors: np.ndarray) -> np.ndarray:
         return vectors @ self.probe[:-1] + self.probe[-1]
 
-    def features(self, queries: Sequence[StanceQuery], vectors: np.ndarray, encoder: Encoder | None,
-                 examples: dict | None = None) -> np.ndarray:
+    def features(self, queries: Sequence[StanceQuery], vectors: np.ndarray, encoder: Encoder | None, *,
+                 bank_episodes: np.ndarray | None = None, episodes: Sequence[str] | None = None) -> np.ndarray:
         """The feature matrix of `queries` (rows of `vectors` are their unit content vectors).
 
-        `examples` maps a topic's fingerprint to its (favor, against, proposition) vectors;
-        missing topics are encoded with `encoder`.
+        In training, `bank_episodes` (the episode of each neighbour-bank row) and `episodes`
+        (each query's) make a query's neighbour vote leave out the bank rows of its own
+        episode, as for an unseen episode.
         """
         dim = self.probe.shape[0] - 1
         n_topic = len(TOPIC_FEATURES) + dim
         out = np.zeros((len(queries), self.n_features), dtype=np.float32)
         sentiments = self.sentiment(vectors) if len(vectors) else np.zeros(0)
-        examples = dict(examples or {})
         for i, query in enumerate(queries):
             vector, polarity = vectors[i], float(query.polarity)
-            fingerprint = query.topic.fingerprint()
-            if fingerprint not in examples:
-                examples[fingerprint] = topic_examples(query.topic, encoder)
-            favor, against, proposition = examples[fingerprint]
-            vote = _top_mean(favor @ vector) - _top_mean(against @ vector) if len(favor) and len(against) else 0.0
+            favor, against, proposition = topic_examples(query.topic, encoder)
+            vote = (top_mean(favor @ vector, VOTE_EXAMPLES) - top_mean(against @ vector, VOTE_EXAMPLES)
+                    if len(favor) and len(against) else 0.0)
             direction = float(np.sign(self.sentiment(proposition[None])[0])) or 1.0
             sentiment = float(sentiments[i])
             out[i, : len(SHARED_FEATURES)] = (
@@ -251,9 +246,12 @@ class StanceModel:
             if key in self.topic_keys:
                 k = self.topic_keys.index(key)
                 rows = self.bank_topics == k
+                if bank_episodes is not None:
+                    rows &= bank_episodes != episodes[i]
                 similarities = self.bank_vectors[rows] @ vector
                 labels = self.bank_labels[rows]
-                neighbours = (_knn_mean(similarities[labels > 0]) - _knn_mean(similarities[labels < 0]))
+                neighbours = (top_mean(similarities[labels > 0], NEIGHBOURS)
+                              - top_mean(similarities[labels < 0], NEIGHBOURS))
                 start = len(SHARED_FEATURES) + k * n_topic
                 out[i, start: start + len(TOPIC_FEATURES)] = (1.0, sentiment, sentiment * polarity, neighbours,
                                                               neighbours * polarity)
@@ -280,10 +278,6 @@ class StanceModel:
                   "mean": self.mean, "scale": self.scale, "weights": self.weights,
                   "meta": np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8)}
         save_arrays(path, arrays)
-
-
-def _knn_mean(similarities: np.ndarray) -> float:
-    return float(np.sort(similarities)[-NEIGHBOURS:].mean()) if len(similarities) else 0.0
 
 
 def load_stance_model(path: str | Path) -> StanceModel:

@@ -26,7 +26,6 @@ Inference is NumPy only; the weights ship as one `.npz` file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
@@ -37,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from extractors.episode_view import EpisodeView, bag_of_words
-from whoclaims.topics import Topic
+from whoclaims.topics import Topic, proposition_key
 
 log = logging.getLogger(__name__)
 
@@ -280,11 +279,6 @@ def context_features(view: EpisodeView, logits: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- the model
-
-
-def proposition_key(topic: Topic) -> str:
-    """What a trained head is tied to: the topic's id and proposition."""
-    return hashlib.sha256(f"{topic.id}\n{topic.proposition}".encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

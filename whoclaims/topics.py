@@ -59,6 +59,12 @@ class Topic:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+def proposition_key(topic: Topic) -> str:
+    """What trained per-topic weights (topic and stance models) are tied to: the topic's id and
+    proposition; editing either detaches the topic from its weights."""
+    return hashlib.sha256(f"{topic.id}\n{topic.proposition}".encode()).hexdigest()[:16]
+
+
 class TopicSet(list):
     """The topics of a topics file (a list of `Topic`), with the file's background statements.
 
