@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from extractors.stance import (
-    SHARED_FEATURES, TOPIC_FEATURES, StanceModel, StanceQuery, proposition_key, query_from_facts, topic_examples,
+    SHARED_FEATURES, TOPIC_FEATURES, StanceModel, StanceQuery, proposition_key, query_from_facts,
 )
 from whoclaims.topics import Topic
 from whoclaims.training.corpus import SHARED_DATA, LabelledEpisode
@@ -178,33 +178,6 @@ def _shell(probe: np.ndarray, topics: Sequence[Topic], bank: StanceRows, config:
                        text_scale=config.text_scale, calibration=(1.0, 0.0))
 
 
-def features(model: StanceModel, rows: StanceRows, encoder, *, bank_episodes: np.ndarray | None = None) -> np.ndarray:
-    """The model's features of `rows`; with `bank_episodes` (the bank's episode per row), a row's
-    neighbour vote leaves out the bank rows of its own episode, as for an unseen episode."""
-    matrix = model.features(rows.queries, rows.vectors, encoder)
-    if bank_episodes is None:
-        return matrix
-    dim = model.probe.shape[0] - 1
-    width = len(TOPIC_FEATURES) + dim
-    for i, query in enumerate(rows.queries):
-        key = proposition_key(query.topic)
-        if key not in model.topic_keys:
-            continue
-        k = model.topic_keys.index(key)
-        rows_k = (model.bank_topics == k) & (bank_episodes != rows.episodes[i])
-        similarities = model.bank_vectors[rows_k] @ rows.vectors[i]
-        labels = model.bank_labels[rows_k]
-        vote = _mean_top(similarities[labels > 0]) - _mean_top(similarities[labels < 0])
-        start = len(SHARED_FEATURES) + k * width
-        matrix[i, start + 3] = vote
-        matrix[i, start + 4] = vote * query.polarity
-    return matrix
-
-
-def _mean_top(values: np.ndarray, k: int = 5) -> float:
-    return float(np.sort(values)[-k:].mean()) if len(values) else 0.0
-
-
 def side_balanced_weights(labels: np.ndarray, groups: Sequence[str]) -> np.ndarray:
     """Row weights under which both sides weigh the same within every group (a topic, an IBM
     motion), and every group keeps its number of rows: no group's mix of sides, nor the pooled
@@ -253,7 +226,8 @@ def fit_stance_model(train: StanceRows, extra: StanceRows, probe: np.ndarray, to
     plus `extra` rows (IBM, examples); calibrate on held-out groups of `calibration_folds`."""
     model = _shell(probe, topics, train, config)
     all_rows = StanceRows.concat([train, extra])
-    matrix = features(model, all_rows, encoder, bank_episodes=train.episodes)
+    matrix = model.features(all_rows.queries, all_rows.vectors, encoder, bank_episodes=train.episodes,
+                            episodes=all_rows.episodes)
     fitted = fit_weights(model, matrix, all_rows.labels, config,
                          groups=[proposition_key(query.topic) for query in all_rows.queries])
     calibration = (1.0, 0.0)
