@@ -263,12 +263,12 @@ PREAMBLE_LINES, PREAMBLE_CHARS = 3, 300
 def _opening_label(classified: Sequence[_Line]) -> _Line | None:
     """The first label line, when only a short preamble (`PREAMBLE_LINES` lines of at most
     `PREAMBLE_CHARS` characters in all) comes before it; else None."""
-    before: list[_Line] = []
+    before: list[_Line] = []  # always a short preamble at the top of the loop
     for line in classified:
         if line.kind in _GAPS:
             continue
-        if line.kind == "label" and (not before or _short_preamble(before)) and (
-                accept_label(line.name, count=1, one_off_ok=True) or is_institution_label(line.name)):
+        if line.kind == "label" and (accept_label(line.name, count=1, one_off_ok=True)
+                                     or is_institution_label(line.name)):
             return line
         before.append(line)
         if not _short_preamble(before):
