@@ -75,8 +75,9 @@ def _triples(mentions):
 # --------------------------------------------------------------------------- catalog
 
 
-def test_terms_of_office_load_and_answer_who_held_a_title_when(tmp_path):
-    path = _write(tmp_path, """
+def _ruritania_with_ann_one(terms: str) -> str:
+    """An actors file: the state of Ruritania and Ann One with the given `terms` value."""
+    return f"""
 [[actor]]
 id = "state:ruritania"
 name = "Ruritania"
@@ -86,8 +87,13 @@ type = "state"
 id = "person:ann_one"
 name = "Ann One"
 type = "person"
-terms = [{title = "President", of = "state:ruritania", from = "2001-01-20", to = "2009-01-20"}]
+terms = [{terms}]
+"""
 
+
+def test_terms_of_office_load_and_answer_who_held_a_title_when(tmp_path):
+    path = _write(tmp_path, _ruritania_with_ann_one(
+        '{title = "President", of = "state:ruritania", from = "2001-01-20", to = "2009-01-20"}') + """
 [[actor]]
 id = "person:bob_two"
 name = "Bob Two"
@@ -110,18 +116,7 @@ terms = [{title = "president", of = "state:ruritania", from = 2009-01-20}]
     ('"president"', "must be a table"),
 ])
 def test_bad_terms_are_rejected_naming_the_file_and_entry(tmp_path, term, message):
-    path = _write(tmp_path, f"""
-[[actor]]
-id = "state:ruritania"
-name = "Ruritania"
-type = "state"
-
-[[actor]]
-id = "person:ann_one"
-name = "Ann One"
-type = "person"
-terms = [{term}]
-""")
+    path = _write(tmp_path, _ruritania_with_ann_one(term))
     with pytest.raises(ActorFileError, match=re.escape(message)) as error:
         load_actor_catalog(path)
     assert str(path) in str(error.value) and "person:ann_one" in str(error.value)
