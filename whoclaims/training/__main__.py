@@ -50,6 +50,22 @@ def _profiles(models):
     return topic_profiles(models.topics, models.encoder, models.topics.background)
 
 
+def _corpus(args, settings, topic_ids, *, progress=None):
+    """The silver corpus, with the debate excerpts unless `--no-debates`; and their labels."""
+    import polars as pl
+
+    from whoclaims.training.debates import LABELS
+
+    items = load_corpus(which="silver", settings=settings, topic_ids=topic_ids, refresh=args.refresh,
+                        progress=progress)
+    labels = silver_labels()
+    if not args.no_debates:
+        items += load_corpus(which="debates", settings=settings, topic_ids=topic_ids, refresh=args.refresh,
+                             progress=progress)
+        labels = pl.concat([labels, load_labels([LABELS])])
+    return items, labels
+
+
 def _stance_parts(silver, topics, models, *, written_examples: bool = True):
     from whoclaims.training.stance import STANCE_EXAMPLES, corpus_rows, example_rows, fit_probe, ibm_rows, StanceRows
 
@@ -68,11 +84,12 @@ def train(args) -> None:
     clock = time.perf_counter()
     settings, models = _setup(args)
     topics = list(models.topics)
-    silver = load_corpus(which="silver", settings=settings, topic_ids=[t.id for t in topics], refresh=args.refresh,
-                         progress=_say)
+    silver, _ = _corpus(args, settings, [t.id for t in topics], progress=_say)
     _say(f"corpus ready in {time.perf_counter() - clock:.0f}s")
-    provenance = {"trained_on": "../shared/data/whoclaims_silver (63 episodes)",
-                  "episodes": len(silver), "topics": [t.id for t in topics]}
+    trained_on = "../shared/data/whoclaims_silver (63 episodes)"
+    if not args.no_debates:
+        trained_on += "; debate excerpts of ../shared/data/clef2019_checkthat_task1 and claimbuster"
+    provenance = {"trained_on": trained_on, "episodes": len(silver), "topics": [t.id for t in topics]}
     if not args.stance_only:
         model = fit_topic_model(silver, topics, _profiles(models), config=TopicTraining(threshold=args.threshold),
                                 metadata=provenance)
@@ -97,12 +114,12 @@ def evaluate_topics(args) -> None:
     topics = list(models.topics)
     topic_ids = [t.id for t in topics]
     profiles = _profiles(models)
-    silver = load_corpus(which="silver", settings=settings, topic_ids=topic_ids, progress=None)
-    labels = silver_labels()
+    silver, labels = _corpus(args, settings, topic_ids)
     config = TopicTraining()
-    results: dict = {}
+    results: dict = {"with_debates": not args.no_debates}
 
-    folds = episode_folds([item.view.episode_id for item in silver], 5, seed=0)
+    # Folds over the silver episodes only: the debate excerpts, when used, are training data in every fold.
+    folds = episode_folds([item.view.episode_id for item in silver if item.source in SOURCES], 5, seed=0)
     cv = cross_validated_probabilities(silver, topics, profiles, folds, config=config, progress=_say)
     points = curve(silver, cv, labels, topic_ids)
     chosen = operating_point(points, min_precision=MIN_PRECISION)
@@ -112,7 +129,7 @@ def evaluate_topics(args) -> None:
     print(f"operating point (best F1 with precision >= {MIN_PRECISION}): threshold {chosen['threshold']}, "
           f"P {chosen['precision']:.3f} R {chosen['recall']:.3f} F1 {chosen['f1']:.3f}")
 
-    by_source = {item.view.episode_id: item.source for item in silver}
+    by_source = {item.view.episode_id: item.source for item in silver if item.source in SOURCES}
     loso = cross_validated_probabilities(silver, topics, profiles, by_source, config=config, progress=_say)
     results["leave_one_source_out"] = {}
     print(f"\n== leave one source out (train on the other two), threshold {config.threshold}")
@@ -133,6 +150,19 @@ def evaluate_topics(args) -> None:
         print(f"{topic_id:16s} at {config.threshold}: P {at['precision']:.3f} R {at['recall']:.3f} F1 {at['f1']:.3f};"
               f" best F1 {best['f1']:.3f} at {best['threshold']}")
 
+    debates = [item for item in silver if item.source == "debate"]
+    if debates:
+        print("\n== the debate excerpts (labels written for this project), trained on the silver corpus only,"
+              f" threshold {config.threshold}")
+        from_silver = fit_topic_model([item for item in silver if item.source in SOURCES], topics, profiles,
+                                      config=config)
+        held_out = {item.view.episode_id: from_silver.probabilities(item.view, topics, profiles) for item in debates}
+        report = score_topics(debates, held_out, labels, topic_ids, config.threshold)
+        results["debates_from_silver"] = report.to_dict()["detection"]
+        micro = report.micro
+        print(f"debates  P {micro.precision:.3f} R {micro.recall:.3f} F1 {micro.f1:.3f} (support {micro.support}); "
+              + " ".join(f"{t} {s.f1:.2f}" for t, s in report.topics.items()))
+
     gold = load_corpus(which="gold", settings=settings, topic_ids=topic_ids)
     gold_labels = load_labels(gold_files())
     model = fit_topic_model(silver, topics, profiles, config=config)
@@ -147,7 +177,7 @@ def evaluate_topics(args) -> None:
         micro = report.micro
         print(f"{name:8s} P {micro.precision:.3f} R {micro.recall:.3f} F1 {micro.f1:.3f} (support {micro.support}); "
               + " ".join(f"{t} {s.f1:.2f}" for t, s in report.topics.items()))
-    _write("topics_eval.json", results)
+    _write("topics_eval.json" if not args.no_debates else "topics_eval_no_debates.json", results)
 
 
 def evaluate_stance(args) -> None:
@@ -156,7 +186,7 @@ def evaluate_stance(args) -> None:
     settings, models = _setup(args)
     topics = list(models.topics)
     topic_ids = [t.id for t in topics]
-    silver = load_corpus(which="silver", settings=settings, topic_ids=topic_ids)
+    silver, _ = _corpus(args, settings, topic_ids)
     train_rows, extra, probe = _stance_parts(silver, topics, models, written_examples=not args.no_written_examples)
     encoder = models.encoder
     results: dict = {"leave_one_source_out": {}}
@@ -210,7 +240,9 @@ def evaluate_stance(args) -> None:
     p = model.favor_probability(model.features(ibm_test.queries, ibm_test.vectors, encoder))
     results["ibm_test"] = side_scores(ibm_test.labels, p)
     _print_scores("IBM test motions", results["ibm_test"])
-    _write("stance_eval.json" if not args.no_written_examples else "stance_eval_no_written_examples.json", results)
+    suffix = "".join(part for part, off in (("_no_written_examples", args.no_written_examples),
+                                             ("_no_debates", args.no_debates)) if off)
+    _write(f"stance_eval{suffix}.json", results)
 
 
 def _print_scores(name: str, scores: dict) -> None:
@@ -235,6 +267,8 @@ def main(argv=None) -> None:
     parser.add_argument("--threshold", type=float, default=0.3, help="topic threshold stored with the model")
     parser.add_argument("--topics-only", action="store_true")
     parser.add_argument("--stance-only", action="store_true")
+    parser.add_argument("--no-debates", action="store_true",
+                        help="train on the silver corpus alone, without the debate excerpts")
     parser.add_argument("--no-written-examples", action="store_true",
                         help="leave out resources/stance_examples.toml (to measure what it adds)")
     args = parser.parse_args(argv)

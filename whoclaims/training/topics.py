@@ -180,12 +180,13 @@ def fit_topic_model(episodes: Sequence[LabelledEpisode], topics: Sequence[Topic]
 def cross_validated_probabilities(episodes: Sequence[LabelledEpisode], topics: Sequence[Topic],
                                   profiles: TopicProfiles, folds: dict[str, int], *,
                                   config: TopicTraining = TopicTraining(), progress=None) -> dict[str, np.ndarray]:
-    """Out-of-fold P(topic | sentence) for every episode, each fold's model fitted on the other folds."""
+    """Out-of-fold P(topic | sentence) for every episode in `folds`, each fold's model fitted on
+    the other folds and on the episodes `folds` leaves out (training data only, never scored)."""
     design = _Design(episodes, topics, profiles)
     out: dict[str, np.ndarray] = {}
     for fold in sorted(set(folds.values())):
-        train = [i for i, item in enumerate(design.episodes) if folds[item.view.episode_id] != fold]
-        held = [i for i, item in enumerate(design.episodes) if folds[item.view.episode_id] == fold]
+        train = [i for i, item in enumerate(design.episodes) if folds.get(item.view.episode_id) != fold]
+        held = [i for i, item in enumerate(design.episodes) if folds.get(item.view.episode_id) == fold]
         model = fit_topic_model(episodes, topics, profiles, config=config, design=design, indices=train)
         for i in held:
             out[design.episodes[i].view.episode_id] = model.probabilities(design.episodes[i].view, topics, profiles)
@@ -203,10 +204,10 @@ def generic_probabilities(episodes: Sequence[LabelledEpisode], topics: Sequence[
     others = [k for k in range(len(topics)) if k != held_topic]
     out: dict[str, np.ndarray] = {}
     for fold in sorted(set(folds.values())):
-        train = [i for i, item in enumerate(design.episodes) if folds[item.view.episode_id] != fold]
+        train = [i for i, item in enumerate(design.episodes) if folds.get(item.view.episode_id) != fold]
         generic = _fit_generic(design, train, config, others)
         for i, item in enumerate(design.episodes):
-            if folds[item.view.episode_id] == fold:
+            if folds.get(item.view.episode_id) == fold:
                 probabilities = np.zeros((len(item.view), len(topics)), dtype=np.float32)
                 probabilities[:, held_topic] = 1.0 / (1.0 + np.exp(-generic.logits(design.hand[i][:, held_topic])))
                 out[item.view.episode_id] = probabilities

@@ -1,0 +1,59 @@
+"""The debate excerpts used as training data, and the labels written for them."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+import pytest
+
+from whoclaims.training import debates
+from whoclaims.training.corpus import CorpusError
+from whoclaims.training.debates import LABELS, excerpt, write_excerpts
+
+
+def test_an_excerpt_keeps_the_turns_naming_the_war_and_one_turn_either_side():
+    rows = [("Host", "Welcome to the debate."), ("Ann One", "Taxes are too high."), ("Host", "Next question."),
+            ("Bob Two", "I like trains."), ("Host", "What about Russia?"), ("Bob Two", "We should talk."),
+            ("Bob Two", "Later."), ("Ann One", "Schools matter."), ("Host", "Thank you.")]
+    kept = excerpt(rows)
+    assert kept == [("Bob Two", "I like trains."), ("Host", "What about Russia?"),
+                    ("Bob Two", "We should talk. Later.")]
+
+
+def test_a_speech_keeps_only_the_sentences_near_a_mention():
+    sentences = [f"Sentence {i} on roads." for i in range(40)]
+    sentences[20] = "Europe must pay for its own defence."
+    kept = excerpt([("Speaker", s) for s in sentences])
+    assert len(kept) == 1
+    text = kept[0][1]
+    assert "Sentence 17 on roads. Sentence 18 on roads. Sentence 19 on roads. Europe must" in text
+    assert "Sentence 23 on roads." in text and "Sentence 24 " not in text and "Sentence 16 " not in text
+
+
+def test_without_the_shared_data_the_error_names_what_is_missing(tmp_path, monkeypatch):
+    monkeypatch.setattr(debates, "CLEF", tmp_path / "nowhere")
+    with pytest.raises(CorpusError, match="nowhere"):
+        write_excerpts(tmp_path / "out")
+
+
+def _normal(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}))
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+@pytest.mark.skipif(not debates.CLEF.is_dir() or not debates.DEBATES_2020.is_file(),
+                    reason="../shared/data (CLEF-2019 and ClaimBuster) is not beside the repository")
+def test_every_label_is_a_sentence_of_its_excerpt_and_the_excerpts_are_deterministic(tmp_path):
+    first = {path.stem: path.read_text(encoding="utf-8") for path in write_excerpts(tmp_path / "a")}
+    second = {path.stem: path.read_text(encoding="utf-8") for path in write_excerpts(tmp_path / "b")}
+    assert first == second and len(first) >= 30
+    rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 100
+    texts = {stem: _normal(text) for stem, text in first.items()}
+    missing = [row["sentence"] for row in rows if _normal(row["sentence"]) not in texts.get(row["episode_id"], "")]
+    assert missing == []
+    assert {row["topic"] for row in rows} <= {"putin_aims", "trump_prospects", "europe_role", "negotiation",
+                                               "western_support"}
