@@ -51,18 +51,21 @@ def _profiles(models):
 
 
 def _corpus(args, settings, topic_ids, *, progress=None):
-    """The silver corpus, with the debate excerpts unless `--no-debates`; and their labels."""
+    """The silver corpus, with the debate and UN speech excerpts unless `--no-debates` /
+    `--no-speeches`; and the labels of all of them."""
     import polars as pl
 
-    from whoclaims.training.debates import LABELS
+    from whoclaims.training import excerpts
 
     items = load_corpus(which="silver", settings=settings, topic_ids=topic_ids, refresh=args.refresh,
                         progress=progress)
     labels = silver_labels()
-    if not args.no_debates:
-        items += load_corpus(which="debates", settings=settings, topic_ids=topic_ids, refresh=args.refresh,
-                             progress=progress)
-        labels = pl.concat([labels, load_labels([LABELS])])
+    for which, off, labels_file in (("debates", args.no_debates, excerpts.LABELS),
+                                    ("speeches", args.no_speeches, excerpts.SPEECH_LABELS)):
+        if not off:
+            items += load_corpus(which=which, settings=settings, topic_ids=topic_ids, refresh=args.refresh,
+                                 progress=progress)
+            labels = pl.concat([labels, load_labels([labels_file])])
     return items, labels
 
 
@@ -89,6 +92,8 @@ def train(args) -> None:
     trained_on = "../shared/data/whoclaims_silver (63 episodes)"
     if not args.no_debates:
         trained_on += "; debate excerpts of ../shared/data/clef2019_checkthat_task1 and claimbuster"
+    if not args.no_speeches:
+        trained_on += "; UN speech excerpts of ../shared/data/ungdc (2015-2020)"
     provenance = {"trained_on": trained_on, "episodes": len(silver), "topics": [t.id for t in topics]}
     if not args.stance_only:
         model = fit_topic_model(silver, topics, _profiles(models), config=TopicTraining(threshold=args.threshold),
@@ -116,9 +121,9 @@ def evaluate_topics(args) -> None:
     profiles = _profiles(models)
     silver, labels = _corpus(args, settings, topic_ids)
     config = TopicTraining()
-    results: dict = {"with_debates": not args.no_debates}
+    results: dict = {"with_debates": not args.no_debates, "with_speeches": not args.no_speeches}
 
-    # Folds over the silver episodes only: the debate excerpts, when used, are training data in every fold.
+    # Folds over the silver episodes only: the excerpts, when used, are training data in every fold.
     folds = episode_folds([item.view.episode_id for item in silver if item.source in SOURCES], 5, seed=0)
     cv = cross_validated_probabilities(silver, topics, profiles, folds, config=config, progress=_say)
     points = curve(silver, cv, labels, topic_ids)
@@ -129,7 +134,9 @@ def evaluate_topics(args) -> None:
     print(f"operating point (best F1 with precision >= {MIN_PRECISION}): threshold {chosen['threshold']}, "
           f"P {chosen['precision']:.3f} R {chosen['recall']:.3f} F1 {chosen['f1']:.3f}")
 
-    by_source = {item.view.episode_id: item.source for item in silver if item.source in SOURCES}
+    # Leaving the UN out also leaves out the UN speech excerpts (the same genre), unscored.
+    by_source = {item.view.episode_id: {"un_extra": "un"}.get(item.source, item.source) for item in silver
+                 if item.source in (*SOURCES, "un_extra")}
     loso = cross_validated_probabilities(silver, topics, profiles, by_source, config=config, progress=_say)
     results["leave_one_source_out"] = {}
     print(f"\n== leave one source out (train on the other two), threshold {config.threshold}")
@@ -150,18 +157,21 @@ def evaluate_topics(args) -> None:
         print(f"{topic_id:16s} at {config.threshold}: P {at['precision']:.3f} R {at['recall']:.3f} F1 {at['f1']:.3f};"
               f" best F1 {best['f1']:.3f} at {best['threshold']}")
 
-    debates = [item for item in silver if item.source == "debate"]
-    if debates:
-        print("\n== the debate excerpts (labels written for this project), trained on the silver corpus only,"
+    extra = [item for item in silver if item.source not in SOURCES]
+    if extra:
+        print("\n== the excerpts (labels written for this project), trained on the silver corpus only,"
               f" threshold {config.threshold}")
         from_silver = fit_topic_model([item for item in silver if item.source in SOURCES], topics, profiles,
                                       config=config)
-        held_out = {item.view.episode_id: from_silver.probabilities(item.view, topics, profiles) for item in debates}
-        report = score_topics(debates, held_out, labels, topic_ids, config.threshold)
-        results["debates_from_silver"] = report.to_dict()["detection"]
-        micro = report.micro
-        print(f"debates  P {micro.precision:.3f} R {micro.recall:.3f} F1 {micro.f1:.3f} (support {micro.support}); "
-              + " ".join(f"{t} {s.f1:.2f}" for t, s in report.topics.items()))
+        held_out = {item.view.episode_id: from_silver.probabilities(item.view, topics, profiles) for item in extra}
+        results["excerpts_from_silver"] = {}
+        for source in sorted({item.source for item in extra}):
+            report = score_topics([i for i in extra if i.source == source], held_out, labels, topic_ids,
+                                  config.threshold)
+            results["excerpts_from_silver"][source] = report.to_dict()["detection"]
+            micro = report.micro
+            print(f"{source:8s} P {micro.precision:.3f} R {micro.recall:.3f} F1 {micro.f1:.3f} "
+                  f"(support {micro.support}); " + " ".join(f"{t} {s.f1:.2f}" for t, s in report.topics.items()))
 
     gold = load_corpus(which="gold", settings=settings, topic_ids=topic_ids)
     gold_labels = load_labels(gold_files())
@@ -177,7 +187,7 @@ def evaluate_topics(args) -> None:
         micro = report.micro
         print(f"{name:8s} P {micro.precision:.3f} R {micro.recall:.3f} F1 {micro.f1:.3f} (support {micro.support}); "
               + " ".join(f"{t} {s.f1:.2f}" for t, s in report.topics.items()))
-    _write("topics_eval.json" if not args.no_debates else "topics_eval_no_debates.json", results)
+    _write(f"topics_eval{_suffix(args)}.json", results)
 
 
 def evaluate_stance(args) -> None:
@@ -197,8 +207,10 @@ def evaluate_stance(args) -> None:
     every_label, every_p = [], []
     for source in SOURCES:
         held = train_rows.sources == source
-        model = fit_stance_model(train_rows.subset(~held), extra, probe, topics, encoder,
-                                 calibration_folds=train_rows.sources[~held], config=unshifted)
+        # Leaving the UN out also leaves out the UN speech excerpts (the same genre).
+        out = held | ((train_rows.sources == "un_extra") & (source == "un"))
+        model = fit_stance_model(train_rows.subset(~out), extra, probe, topics, encoder,
+                                 calibration_folds=train_rows.sources[~out], config=unshifted)
         test = train_rows.subset(held)
         p = model.favor_probability(model.features(test.queries, test.vectors, encoder))
         every_label.append(test.labels)
@@ -240,15 +252,20 @@ def evaluate_stance(args) -> None:
     p = model.favor_probability(model.features(ibm_test.queries, ibm_test.vectors, encoder))
     results["ibm_test"] = side_scores(ibm_test.labels, p)
     _print_scores("IBM test motions", results["ibm_test"])
-    suffix = "".join(part for part, off in (("_no_written_examples", args.no_written_examples),
-                                             ("_no_debates", args.no_debates)) if off)
-    _write(f"stance_eval{suffix}.json", results)
+    _write(f"stance_eval{_suffix(args)}.json", results)
 
 
 def _print_scores(name: str, scores: dict) -> None:
     print(f"{name:18s} n={scores['n']:4d} against={scores['against']:3d} accuracy {scores['accuracy']:.3f} "
           f"macro-F1 {scores['macro_f1']:.3f} against recall {scores['against_recall']:.3f} "
           f"favor recall {scores['favor_recall']:.3f}")
+
+
+def _suffix(args) -> str:
+    """The results file's suffix naming the training data left out."""
+    return "".join(part for part, off in (("_no_written_examples", args.no_written_examples),
+                                          ("_no_debates", args.no_debates),
+                                          ("_no_speeches", args.no_speeches)) if off)
 
 
 def _write(name: str, results: dict) -> None:
@@ -268,7 +285,9 @@ def main(argv=None) -> None:
     parser.add_argument("--topics-only", action="store_true")
     parser.add_argument("--stance-only", action="store_true")
     parser.add_argument("--no-debates", action="store_true",
-                        help="train on the silver corpus alone, without the debate excerpts")
+                        help="leave out the debate excerpts (labels/debates.jsonl)")
+    parser.add_argument("--no-speeches", action="store_true",
+                        help="leave out the UN speech excerpts (labels/speeches.jsonl)")
     parser.add_argument("--no-written-examples", action="store_true",
                         help="leave out resources/stance_examples.toml (to measure what it adds)")
     args = parser.parse_args(argv)

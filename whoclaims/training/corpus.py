@@ -9,10 +9,11 @@ that shape them), so a second training or cross-validation run starts in seconds
 Data (read from `../shared/data`, never copied into the repository):
 - `whoclaims_silver/`: 63 densely labelled episodes, the training data. Every
   sentence not listed carries no claim on any topic.
-- `clef2019_checkthat_task1/` and `claimbuster/debates_2020.csv`: US debates, press
-  conferences and an interview, cut to the turns on Russia, Ukraine, NATO and Europe
-  (`whoclaims.training.debates`), with the labels shipped in `labels/debates.jsonl`.
-  Training data only, as a fourth source beside the silver corpus's three.
+- `clef2019_checkthat_task1/` and `claimbuster/debates_2020.csv` (US debates, press
+  conferences, an interview) and `ungdc/speeches/` (UN statements of 2015-2020), cut to
+  the turns or paragraphs on Russia, Ukraine, NATO and Europe (`whoclaims.training.excerpts`),
+  with the labels written for them shipped in `labels/`. Training data only, beside the
+  silver corpus's three sources; never scored as part of it.
 - `gold/` in the repository: the seed and the UN 2024 speeches, test sets that are
   never trained or tuned on.
 """
@@ -52,7 +53,8 @@ class CorpusError(RuntimeError):
 
 def source_of(episode_id: str) -> str:
     """The silver corpus's source of an episode: UN speeches, White House or Kremlin transcripts."""
-    for prefix, source in (("unga-", "un"), ("wh-", "wh"), ("kremlin-", "kremlin"), ("debate-", "debate")):
+    for prefix, source in (("unga-", "un"), ("wh-", "wh"), ("kremlin-", "kremlin"), ("debate-", "debate"),
+                           ("ungdc-", "un_extra")):
         if episode_id.startswith(prefix):
             return source
     return "gold"
@@ -220,13 +222,15 @@ def load_corpus(*, which: str = "silver", settings=None, topic_ids: Sequence[str
     if which == "silver":
         labels = silver_labels()
         items = [(path, path.with_name(f"{path.stem}.meta.json")) for path in silver_files()]
-    elif which == "debates":
-        from whoclaims.training.debates import LABELS, write_excerpts
+    elif which in ("debates", "speeches"):
+        from whoclaims.training import excerpts
 
-        if not LABELS.is_file():
-            raise CorpusError(f"{LABELS}: the debate labels are not there")
-        labels = load_labels([LABELS])
-        paths = write_excerpts(CACHE / "debates")
+        labels_file, write = ((excerpts.LABELS, excerpts.write_excerpts) if which == "debates"
+                              else (excerpts.SPEECH_LABELS, excerpts.write_speech_excerpts))
+        if not labels_file.is_file():
+            raise CorpusError(f"{labels_file}: the labels of the {which} are not there")
+        labels = load_labels([labels_file])
+        paths = write(CACHE / which)
         items = [(path, path.with_name(f"{path.stem}.meta.json")) for path in paths]
     elif which == "gold":
         labels = load_labels(gold_files())
@@ -238,7 +242,7 @@ def load_corpus(*, which: str = "silver", settings=None, topic_ids: Sequence[str
                 raise CorpusError(f"{source}: transcript of {gold_file.name} not found")
             items.append((source, sidecar))
     else:
-        raise ValueError(f"which must be 'silver', 'debates' or 'gold', got {which!r}")
+        raise ValueError(f"which must be 'silver', 'debates', 'speeches' or 'gold', got {which!r}")
     models = None
     CACHE.mkdir(parents=True, exist_ok=True)
     out = []

@@ -1,19 +1,26 @@
-"""Excerpts of US debates, press conferences and interviews, for training on conversation.
+"""Excerpts of other transcripts in `../shared/data`, labelled for this project, for training.
 
-The silver corpus has no conversational source from US politics: its White House
-transcripts are briefings by officials, its other sources speeches and Kremlin events.
-`../shared/data` holds two collections of such transcripts, one sentence a row with the
-speaker: CLEF-2019 CheckThat! (2015-2019 debates, press conferences, a 60 Minutes
-interview) and ClaimBuster's 2019-2020 Democratic primary debates. Both discuss Russia,
-Putin, Ukraine, NATO and Europe, often as near-topic talk, which is what an unseen
-episode mostly holds.
+**Debates** (`write_excerpts`, episode ids `debate-...`). The silver corpus has no
+conversational source from US politics: its White House transcripts are briefings by
+officials, its other sources speeches and Kremlin events. `../shared/data` holds two
+collections of such transcripts, one sentence a row with the speaker: CLEF-2019
+CheckThat! (2015-2019 debates, press conferences, a 60 Minutes interview) and
+ClaimBuster's 2019-2020 Democratic primary debates. Both discuss Russia, Putin, Ukraine,
+NATO and Europe, often as near-topic talk, which is what an unseen episode mostly holds.
+They become episodes in the silver corpus's form ("Name: text" paragraphs with a
+`.meta.json`): every turn that names Russia, Ukraine, NATO, Europe and the like, with one
+turn either side; a long turn (a speech) keeps only the sentences within three of such a
+sentence.
 
-`write_excerpts` turns them into episodes in the silver corpus's form ("Name: text"
-paragraphs with a `.meta.json`): every turn that names Russia, Ukraine, NATO, Europe and
-the like, with one turn either side; a long turn (a speech) keeps only the sentences
-within three of such a sentence. The selection is by those names only, never by labels,
-and is deterministic, so the labels in `labels/debates.jsonl` (written for these
-excerpts, by a reader who saw only ANNOTATION.md and the topics file) stay aligned.
+**UN speeches** (`write_speech_excerpts`, episode ids `ungdc-<year>-<delegation>`): General
+Debate statements of the years the silver corpus does not hold (see below), cut to the
+paragraphs naming the same actors, with a paragraph either side. Russia's, Ukraine's and
+Belarus's statements of 2015-2020 speak of Crimea, the Donbas and the Minsk agreements,
+which the silver corpus has only from the Kremlin.
+
+The selection is by those names only, never by labels, and is deterministic, so the
+labels in `labels/` (written for these excerpts by readers who saw only ANNOTATION.md,
+the topics file and three reference episodes; `labels/README.md`) stay aligned.
 """
 
 from __future__ import annotations
@@ -24,14 +31,15 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from whoclaims.training.corpus import SHARED_DATA, CorpusError
+from whoclaims.training.corpus import SHARED_DATA, UNGDC, CorpusError
 
 CLEF = SHARED_DATA / "clef2019_checkthat_task1"
 DEBATES_2020 = SHARED_DATA / "claimbuster" / "debates_2020.csv"
 LABELS = Path(__file__).resolve().parent / "labels" / "debates.jsonl"
+SPEECH_LABELS = Path(__file__).resolve().parent / "labels" / "speeches.jsonl"
 
 MENTIONS = re.compile(r"\b(Putin|Russia|Russian|Russians|Ukraine|Ukrainian|Ukrainians|NATO|Kremlin|Crimea|"
-                      r"Zelensky|Zelenskyy|Moscow|Donbas|Europe|European|Europeans|Minsk)\b")
+                      r"Zelensky|Zelenskyy|Moscow|Donbas|Donbass|Europe|European|Europeans|Minsk)\b")
 LONG_TURN = 15  # sentences; a longer turn is a speech, cut to the sentences near a mention
 NEAR = 3
 
@@ -147,9 +155,63 @@ def write_excerpts(folder: Path) -> list[Path]:
     return written
 
 
-if __name__ == "__main__":
+# **UN speeches** (`write_speech_excerpts`, episode ids `ungdc-<year>-<delegation>`): General
+# Debate statements of 2015-2020 by Russia, Ukraine and Belarus, and of 2015 and 2018 by the
+# other ten delegations of `../shared/data/ungdc`, cut to the paragraphs naming Russia, Ukraine,
+# NATO or Europe with a paragraph either side. The silver corpus's UN speeches (2014, 2021,
+# 2023) and every 2024 speech (the UN 2024 gold files are test sets) are never taken.
+DELEGATIONS = {"BLR": "Belarus", "DEU": "Germany", "EST": "Estonia", "EU": "European Union", "FIN": "Finland",
+               "FRA": "France", "GBR": "United Kingdom", "LTU": "Lithuania", "LVA": "Latvia", "POL": "Poland",
+               "RUS": "Russia", "UKR": "Ukraine", "USA": "United States"}
+EVERY_YEAR = ("RUS", "UKR", "BLR")
+YEARS = ("2015", "2016", "2017", "2018", "2019", "2020")
+OTHER_YEARS = ("2015", "2018")
+
+
+def speech_paragraphs(text: str) -> list[str]:
+    """The paragraphs kept of one speech: those naming the war's actors, one either side."""
+    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
+    keep = set()
+    for i, paragraph in enumerate(paragraphs):
+        if MENTIONS.search(paragraph):
+            keep.update((i - 1, i, i + 1))
+    return [p for i, p in enumerate(paragraphs) if i in keep]
+
+
+def write_speech_excerpts(folder: Path) -> list[Path]:
+    """Write the UN speech excerpts as `<id>.txt` with `<id>.meta.json` (the delegation as the
+    default speaker, as the silver corpus's UN speeches have it); the texts."""
+    if not UNGDC.is_dir():
+        raise CorpusError(f"{UNGDC}: not there (expected ../shared/data beside the repository)")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted(UNGDC.glob("*.txt")):
+        code, _, year = path.stem.split("_")
+        if code not in DELEGATIONS or year not in (YEARS if code in EVERY_YEAR else OTHER_YEARS):
+            continue
+        paragraphs = speech_paragraphs(path.read_text(encoding="utf-8"))
+        if not paragraphs:
+            continue
+        episode_id = f"ungdc-{year}-{code.lower()}"
+        meta = {"title": f"UN General Debate {year}: {DELEGATIONS[code]}", "date": year,
+                "show": "UN General Debate", "default_speaker": DELEGATIONS[code],
+                "source": f"ungdc/speeches/{path.name}",
+                "description": "excerpt: the paragraphs naming Russia, Ukraine, NATO or Europe and their neighbours"}
+        out = folder / f"{episode_id}.txt"
+        out.write_text("\n".join(paragraphs) + "\n", encoding="utf-8")
+        (folder / f"{episode_id}.meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        written.append(out)
+    return written
+
+
+def _main() -> None:
     import sys
 
-    for path in write_excerpts(Path(sys.argv[1])):
+    which = write_speech_excerpts if sys.argv[1:2] == ["speeches"] else write_excerpts
+    for path in which(Path(sys.argv[-1])):
         text = path.read_text(encoding="utf-8")
         print(f"{path.name}\t{len(text.split())} words")
+
+
+if __name__ == "__main__":
+    _main()

@@ -1,4 +1,4 @@
-"""The debate excerpts used as training data, and the labels written for them."""
+"""The excerpts used as training data (debates, UN speeches), and the labels written for them."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import unicodedata
 
 import pytest
 
-from whoclaims.training import debates
+from whoclaims.training import excerpts
 from whoclaims.training.corpus import CorpusError
-from whoclaims.training.debates import LABELS, excerpt, write_excerpts
+from whoclaims.training.excerpts import LABELS, SPEECH_LABELS, excerpt, write_excerpts, write_speech_excerpts
 
 
 def test_an_excerpt_keeps_the_turns_naming_the_war_and_one_turn_either_side():
@@ -33,7 +33,7 @@ def test_a_speech_keeps_only_the_sentences_near_a_mention():
 
 
 def test_without_the_shared_data_the_error_names_what_is_missing(tmp_path, monkeypatch):
-    monkeypatch.setattr(debates, "CLEF", tmp_path / "nowhere")
+    monkeypatch.setattr(excerpts, "CLEF", tmp_path / "nowhere")
     with pytest.raises(CorpusError, match="nowhere"):
         write_excerpts(tmp_path / "out")
 
@@ -44,7 +44,7 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
-@pytest.mark.skipif(not debates.CLEF.is_dir() or not debates.DEBATES_2020.is_file(),
+@pytest.mark.skipif(not excerpts.CLEF.is_dir() or not excerpts.DEBATES_2020.is_file(),
                     reason="../shared/data (CLEF-2019 and ClaimBuster) is not beside the repository")
 def test_every_label_is_a_sentence_of_its_excerpt_and_the_excerpts_are_deterministic(tmp_path):
     first = {path.stem: path.read_text(encoding="utf-8") for path in write_excerpts(tmp_path / "a")}
@@ -57,3 +57,27 @@ def test_every_label_is_a_sentence_of_its_excerpt_and_the_excerpts_are_determini
     assert missing == []
     assert {row["topic"] for row in rows} <= {"putin_aims", "trump_prospects", "europe_role", "negotiation",
                                                "western_support"}
+
+
+def test_a_speech_excerpt_keeps_the_paragraphs_naming_the_war_and_their_neighbours():
+    text = "\n".join(["Climate matters.", "Oceans rise.", "Trade grows.", "Russia occupies Crimea.",
+                      "We call for peace.", "Health for all.", "Thank you.", ""])
+    assert excerpts.speech_paragraphs(text) == ["Trade grows.", "Russia occupies Crimea.", "We call for peace."]
+    assert excerpts.speech_paragraphs("No actor here.\nNone at all.") == []
+
+
+@pytest.mark.skipif(not excerpts.UNGDC.is_dir(), reason="../shared/data/ungdc is not beside the repository")
+def test_the_speech_excerpts_never_take_a_silver_or_a_2024_speech_and_every_label_aligns(tmp_path):
+    paths = write_speech_excerpts(tmp_path)
+    ids = {path.stem for path in paths}
+    assert len(ids) >= 30
+    silver = excerpts.SHARED_DATA / "whoclaims_silver" / "episodes"
+    for episode_id in ids:
+        _, year, code = episode_id.split("-")
+        assert year != "2024"
+        assert not (silver / f"unga-{year}-{code}.txt").exists()
+        meta = json.loads((tmp_path / f"{episode_id}.meta.json").read_text(encoding="utf-8"))
+        assert meta["default_speaker"] == excerpts.DELEGATIONS[code.upper()]
+    rows = [json.loads(line) for line in SPEECH_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = {path.stem: _normal(path.read_text(encoding="utf-8")) for path in paths}
+    assert [r["sentence"] for r in rows if _normal(r["sentence"]) not in texts.get(r["episode_id"], "")] == []
