@@ -130,6 +130,10 @@ class Holder:
 
 # --- frames from the parse
 
+# "X says it", "has been saying that for years": the object stands for the view just put.
+RESTATED = frozenset({"it", "that", "this", "so"})
+
+
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """Drop complementisers, conjunctions and punctuation at the edges of a content range."""
     def opening(token: Token) -> bool:
@@ -219,6 +223,10 @@ def frame_of(token: Token) -> Frame | None:
             return None  # "it is said that": no holder named
         complement = _complement(token)
         if complement is None:
+            if lemma in SPEECH_CUES and any(c.dep_ == "dobj" and c.lower_ in RESTATED for c in token.children):
+                subject = subject_of(token)  # "Orbán says it every month": the view just put is Orbán's
+                start, end = _subtree_range(token)
+                return Frame(token, subject, start, end) if subject is not None else None
             return None
         cue, complement = _descend(token, complement)
         subject = subject_of(token)
@@ -282,6 +290,15 @@ def main_frame(span: Span) -> Frame | None:
                         return Frame(child, subject_of(root), start, end)
     if frame is not None:
         return frame
+    participles = [c for c in root.children if c.dep_ == "advcl"]
+    participles += [g for c in root.children if c.dep_ == "dobj" for g in c.children if g.dep_ == "acl"]
+    for participle in participles:
+        if participle.tag_ == "VBG" and cue_lemma(participle) in SPEECH_CUES and subject_of(root) is not None:
+            complement = _complement(participle)
+            if complement is not None:
+                start, end = _subtree_range(complement)
+                if end > start:
+                    return Frame(participle, subject_of(root), start, end)
     for child in root.children:
         if child.dep_ == "prep" and child.lower_ == "according" and _at_edge(span, child):
             to = next((c for c in child.children if c.lower_ == "to"), None)
@@ -520,12 +537,18 @@ class HolderResolver:
         return self._full_names[surname]
 
     def _find_full_name(self, surname: str) -> str | None:
+        first_names = set()
         for mention in self.annotated.mentions:
             words = mention.text.split()
-            if mention.label == "PERSON" and len(words) > 1 and words[-1] == surname and all(
+            if mention.label != "PERSON" or len(words) < 2 or not all(
                     w[:1].isupper() and w.rstrip(".").casefold() not in TITLE_WORDS for w in words):
+                continue
+            if words[-1] == surname:
                 return _clean_name(mention.text)
-        return None
+            if words[0] == surname:
+                first_names.add(_clean_name(mention.text))
+        # A first name alone ("Tom thinks ...") names the episode's one person of that first name.
+        return first_names.pop() if len(first_names) == 1 else None
 
     def addressee(self, sentence: Sentence) -> str | None:
         """The other speaker of the neighbouring turns: the next turn's if different, else the previous one's.
@@ -614,6 +637,8 @@ class HolderResolver:
 
     def _actor(self, sentence: Sentence, token: Token) -> Holder | None:
         """A reported holder for `token`, or None when it names no agent."""
+        if token.pos_ == "NOUN":  # "a colleague of mine, Ines Harlow, thinks ...": the apposed name
+            token = next((c for c in token.children if c.dep_ == "appos" and c.pos_ == "PROPN"), token)
         lower = token.lower_
         named_modifier = any(
             c.dep_ in {"amod", "compound", "poss"} and c.ent_type_ in HOLDER_LABELS for c in token.children

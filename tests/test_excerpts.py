@@ -81,3 +81,18 @@ def test_the_speech_excerpts_never_take_a_silver_or_a_2024_speech_and_every_labe
     rows = [json.loads(line) for line in SPEECH_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = {path.stem: _normal(path.read_text(encoding="utf-8")) for path in paths}
     assert [r["sentence"] for r in rows if _normal(r["sentence"]) not in texts.get(r["episode_id"], "")] == []
+
+
+def test_every_synthetic_label_is_a_sentence_of_its_episode_and_every_episode_has_its_labels():
+    episodes = excerpts.synthetic_episodes()
+    assert len(episodes) >= 8
+    rows = [json.loads(line) for line in excerpts.SYNTHETIC_LABELS.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    texts = {path.stem: _normal(path.read_text(encoding="utf-8")) for path in episodes}
+    assert {row["episode_id"] for row in rows} == set(texts)
+    assert [r["sentence"] for r in rows if _normal(r["sentence"]) not in texts[r["episode_id"]]] == []
+    for path in episodes:
+        meta = json.loads(path.with_name(f"{path.stem}.meta.json").read_text(encoding="utf-8"))
+        assert meta["description"] == "fictional episode written for training"
+        speakers = {line.split(":", 1)[0] for line in path.read_text(encoding="utf-8").split("\n\n") if line.strip()}
+        assert 2 <= len(speakers) <= 4, (path.name, speakers)

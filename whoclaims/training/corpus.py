@@ -54,7 +54,7 @@ class CorpusError(RuntimeError):
 def source_of(episode_id: str) -> str:
     """The silver corpus's source of an episode: UN speeches, White House or Kremlin transcripts."""
     for prefix, source in (("unga-", "un"), ("wh-", "wh"), ("kremlin-", "kremlin"), ("debate-", "debate"),
-                           ("ungdc-", "un_extra")):
+                           ("ungdc-", "un_extra"), ("synth-", "synthetic")):
         if episode_id.startswith(prefix):
             return source
     return "gold"
@@ -222,11 +222,12 @@ def load_corpus(*, which: str = "silver", settings=None, topic_ids: Sequence[str
     if which == "silver":
         labels = silver_labels()
         items = [(path, path.with_name(f"{path.stem}.meta.json")) for path in silver_files()]
-    elif which in ("debates", "speeches"):
+    elif which in ("debates", "speeches", "synthetic"):
         from whoclaims.training import excerpts
 
-        labels_file, write = ((excerpts.LABELS, excerpts.write_excerpts) if which == "debates"
-                              else (excerpts.SPEECH_LABELS, excerpts.write_speech_excerpts))
+        labels_file, write = {"debates": (excerpts.LABELS, excerpts.write_excerpts),
+                              "speeches": (excerpts.SPEECH_LABELS, excerpts.write_speech_excerpts),
+                              "synthetic": (excerpts.SYNTHETIC_LABELS, excerpts.synthetic_episodes)}[which]
         if not labels_file.is_file():
             raise CorpusError(f"{labels_file}: the labels of the {which} are not there")
         labels = load_labels([labels_file])
@@ -242,7 +243,7 @@ def load_corpus(*, which: str = "silver", settings=None, topic_ids: Sequence[str
                 raise CorpusError(f"{source}: transcript of {gold_file.name} not found")
             items.append((source, sidecar))
     else:
-        raise ValueError(f"which must be 'silver', 'debates', 'speeches' or 'gold', got {which!r}")
+        raise ValueError(f"which must be 'silver', 'debates', 'speeches', 'synthetic' or 'gold', got {which!r}")
     models = None
     CACHE.mkdir(parents=True, exist_ok=True)
     out = []

@@ -37,6 +37,8 @@ CLEF = SHARED_DATA / "clef2019_checkthat_task1"
 DEBATES_2020 = SHARED_DATA / "claimbuster" / "debates_2020.csv"
 LABELS = Path(__file__).resolve().parent / "labels" / "debates.jsonl"
 SPEECH_LABELS = Path(__file__).resolve().parent / "labels" / "speeches.jsonl"
+SYNTHETIC = Path(__file__).resolve().parent / "synthetic"
+SYNTHETIC_LABELS = Path(__file__).resolve().parent / "labels" / "synthetic.jsonl"
 
 MENTIONS = re.compile(r"\b(Putin|Russia|Russian|Russians|Ukraine|Ukrainian|Ukrainians|NATO|Kremlin|Crimea|"
                       r"Zelensky|Zelenskyy|Moscow|Donbas|Donbass|Europe|European|Europeans|Minsk)\b")
@@ -156,16 +158,17 @@ def write_excerpts(folder: Path) -> list[Path]:
 
 
 # **UN speeches** (`write_speech_excerpts`, episode ids `ungdc-<year>-<delegation>`): General
-# Debate statements of 2015-2020 by Russia, Ukraine and Belarus, and of 2015 and 2018 by the
-# other ten delegations of `../shared/data/ungdc`, cut to the paragraphs naming Russia, Ukraine,
-# NATO or Europe with a paragraph either side. The silver corpus's UN speeches (2014, 2021,
-# 2023) and every 2024 speech (the UN 2024 gold files are test sets) are never taken.
+# Debate statements of 2014-2021 by Russia, Ukraine and Belarus, and of 2014, 2015, 2016, 2018,
+# 2019 and 2021 by the other ten delegations of `../shared/data/ungdc`, cut to the paragraphs
+# naming Russia, Ukraine, NATO or Europe with a paragraph either side. The silver corpus's UN
+# speeches and every 2024 speech (the UN 2024 gold files are test sets) are never taken.
 DELEGATIONS = {"BLR": "Belarus", "DEU": "Germany", "EST": "Estonia", "EU": "European Union", "FIN": "Finland",
                "FRA": "France", "GBR": "United Kingdom", "LTU": "Lithuania", "LVA": "Latvia", "POL": "Poland",
                "RUS": "Russia", "UKR": "Ukraine", "USA": "United States"}
 EVERY_YEAR = ("RUS", "UKR", "BLR")
-YEARS = ("2015", "2016", "2017", "2018", "2019", "2020")
-OTHER_YEARS = ("2015", "2018")
+YEARS = ("2014", "2015", "2016", "2017", "2018", "2019", "2020", "2021")
+OTHER_YEARS = ("2014", "2015", "2016", "2018", "2019", "2021")
+SILVER_EPISODES = SHARED_DATA / "whoclaims_silver" / "episodes"
 
 
 def speech_paragraphs(text: str) -> list[str]:
@@ -189,6 +192,8 @@ def write_speech_excerpts(folder: Path) -> list[Path]:
         code, _, year = path.stem.split("_")
         if code not in DELEGATIONS or year not in (YEARS if code in EVERY_YEAR else OTHER_YEARS):
             continue
+        if (SILVER_EPISODES / f"unga-{year}-{code.lower()}.txt").exists():
+            continue
         paragraphs = speech_paragraphs(path.read_text(encoding="utf-8"))
         if not paragraphs:
             continue
@@ -202,6 +207,12 @@ def write_speech_excerpts(folder: Path) -> list[Path]:
         (folder / f"{episode_id}.meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
         written.append(out)
     return written
+
+
+def synthetic_episodes(folder: Path | None = None) -> list[Path]:
+    """The fictional podcast episodes written for training (`synthetic/`, shipped in the
+    repository: they are not in `../shared`); `folder` is not written to."""
+    return sorted(SYNTHETIC.glob("synth-*.txt"))
 
 
 def _main() -> None:
