@@ -34,6 +34,6 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/length.py
 
-# Retrain the topic and stance models from ../shared/data (about 15 minutes on 2 cores; seeded).
+# Retrain the topic and stance models from ../shared/data (about 6 minutes on 2 cores with the views to build; seeded).
 train: $(STAMP)
 	$(BIN)/python -m whoclaims.training train

@@ -131,7 +131,7 @@ class Holder:
 # --- frames from the parse
 
 # "X says it", "has been saying that for years": the object stands for the view just put.
-RESTATED = frozenset({"it", "that", "this", "so"})
+RESTATED = frozenset({"it", "that", "this"})
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -529,7 +529,8 @@ class HolderResolver:
         return Holder(name, None, attribution)
 
     def full_name(self, surname: str) -> str | None:
-        """The episode's multi-word PERSON name ending in `surname` (the first one written), or None.
+        """The episode's multi-word PERSON name ending in `surname` (the first one written), else its
+        one such name starting with it (a first name alone), or None.
 
         Memoised per surname: the answer reads every mention of the episode."""
         if surname not in self._full_names:
