@@ -290,15 +290,9 @@ def main_frame(span: Span) -> Frame | None:
                         return Frame(child, subject_of(root), start, end)
     if frame is not None:
         return frame
-    participles = [c for c in root.children if c.dep_ == "advcl"]
-    participles += [g for c in root.children if c.dep_ == "dobj" for g in c.children if g.dep_ == "acl"]
-    for participle in participles:
-        if participle.tag_ == "VBG" and cue_lemma(participle) in SPEECH_CUES and subject_of(root) is not None:
-            complement = _complement(participle)
-            if complement is not None:
-                start, end = _subtree_range(complement)
-                if end > start:
-                    return Frame(participle, subject_of(root), start, end)
+    frame = _participle_frame(root)
+    if frame is not None:
+        return frame
     for child in root.children:
         if child.dep_ == "prep" and child.lower_ == "according" and _at_edge(span, child):
             to = next((c for c in child.children if c.lower_ == "to"), None)
@@ -318,6 +312,24 @@ def main_frame(span: Span) -> Frame | None:
             if subject is not None:  # "As X made clear, Y"
                 return _frame_outside(span, child, child, subject)
     return position_frame(span, root)
+
+
+def _participle_frame(root: Token) -> Frame | None:
+    """"Putin wrote an essay saying X", "he was on TV saying X": the participle's view is the
+    subject's of the clause it hangs on."""
+    subject = subject_of(root)
+    if subject is None:
+        return None
+    participles = [c for c in root.children if c.dep_ == "advcl"]
+    participles += [g for c in root.children if c.dep_ == "dobj" for g in c.children if g.dep_ == "acl"]
+    for participle in participles:
+        if participle.tag_ == "VBG" and cue_lemma(participle) in SPEECH_CUES:
+            complement = _complement(participle)
+            if complement is not None:
+                start, end = _subtree_range(complement)
+                if end > start:
+                    return Frame(participle, subject, start, end)
+    return None
 
 
 def _makes_clear(token: Token) -> bool:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 
 import pytest
 
 from whoclaims.training import excerpts
+from whoclaims.evaluate import normalize_text
 from whoclaims.training.corpus import CorpusError
 from whoclaims.training.excerpts import LABELS, SPEECH_LABELS, excerpt, write_excerpts, write_speech_excerpts
 
@@ -38,10 +37,7 @@ def test_without_the_shared_data_the_error_names_what_is_missing(tmp_path, monke
         write_excerpts(tmp_path / "out")
 
 
-def _normal(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}))
-    return re.sub(r"\s+", " ", text).strip().casefold()
+_normal = normalize_text  # the evaluator's matching form
 
 
 @pytest.mark.skipif(not excerpts.CLEF.is_dir() or not excerpts.DEBATES_2020.is_file(),

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from whoclaims.training.corpus import REPO, SOURCES, episode_folds, load_corpus, load_labels, gold_files
+from whoclaims.training.corpus import REPO, SOURCES, HELD_OUT_WITH, episode_folds, load_corpus, load_labels
+from whoclaims.training.corpus import gold_files
 from whoclaims.training.corpus import silver_labels
 from whoclaims.training.measure import curve, format_curve, operating_point, score_topics
 
@@ -58,18 +59,17 @@ def _corpus(args, settings, topic_ids, *, progress=None):
     `--no-speeches`; and the labels of all of them."""
     import polars as pl
 
-    from whoclaims.training import excerpts
+    from whoclaims.training.excerpts import COLLECTIONS
 
     items = load_corpus(which="silver", settings=settings, topic_ids=topic_ids, refresh=args.refresh,
                         progress=progress)
     labels = silver_labels()
-    for which, off, labels_file in (("debates", args.no_debates, excerpts.LABELS),
-                                    ("speeches", args.no_speeches, excerpts.SPEECH_LABELS),
-                                    ("synthetic", args.no_synthetic, excerpts.SYNTHETIC_LABELS)):
+    for which, off in (("debates", args.no_debates), ("speeches", args.no_speeches),
+                       ("synthetic", args.no_synthetic)):
         if not off:
             items += load_corpus(which=which, settings=settings, topic_ids=topic_ids, refresh=args.refresh,
                                  progress=progress)
-            labels = pl.concat([labels, load_labels([labels_file])])
+            labels = pl.concat([labels, load_labels([COLLECTIONS[which][0]])])
     return items, labels
 
 
@@ -104,7 +104,8 @@ def train(args) -> None:
     if not args.no_synthetic:
         stance_provenance["trained_on"] += "; fictional podcast episodes (whoclaims/training/synthetic)"
     if not args.stance_only:
-        model = fit_topic_model([item for item in silver if item.source not in TOPIC_EXCLUDED_SOURCES], topics, _profiles(models), config=TopicTraining(threshold=args.threshold),
+        model = fit_topic_model([item for item in silver if item.source not in TOPIC_EXCLUDED_SOURCES], topics,
+                                _profiles(models), config=TopicTraining(threshold=args.threshold),
                                 metadata=provenance)
         out = Path(args.out or REPO / "whoclaims" / "resources") / "topic_model.npz"
         model.save(out)
@@ -148,8 +149,8 @@ def evaluate_topics(args) -> None:
           f"P {chosen['precision']:.3f} R {chosen['recall']:.3f} F1 {chosen['f1']:.3f}")
 
     # Leaving the UN out also leaves out the UN speech excerpts (the same genre), unscored.
-    by_source = {item.view.episode_id: {"un_extra": "un"}.get(item.source, item.source) for item in silver
-                 if item.source in (*SOURCES, "un_extra")}
+    by_source = {item.view.episode_id: HELD_OUT_WITH.get(item.source, item.source) for item in silver
+                 if HELD_OUT_WITH.get(item.source, item.source) in SOURCES}
     loso = cross_validated_probabilities(silver, topics, profiles, by_source, config=config, progress=_say)
     results["leave_one_source_out"] = {}
     print(f"\n== leave one source out (train on the other two), threshold {config.threshold}")
@@ -221,7 +222,7 @@ def evaluate_stance(args) -> None:
     for source in SOURCES:
         held = train_rows.sources == source
         # Leaving the UN out also leaves out the UN speech excerpts (the same genre).
-        out = held | ((train_rows.sources == "un_extra") & (source == "un"))
+        out = held | np.isin(train_rows.sources, [s for s, with_ in HELD_OUT_WITH.items() if with_ == source])
         model = fit_stance_model(train_rows.subset(~out), extra, probe, topics, encoder,
                                  calibration_folds=train_rows.sources[~out], config=unshifted)
         test = train_rows.subset(held)

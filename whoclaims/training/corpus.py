@@ -10,10 +10,11 @@ Data (read from `../shared/data`, never copied into the repository):
 - `whoclaims_silver/`: 63 densely labelled episodes, the training data. Every
   sentence not listed carries no claim on any topic.
 - `clef2019_checkthat_task1/` and `claimbuster/debates_2020.csv` (US debates, press
-  conferences, an interview) and `ungdc/speeches/` (UN statements of 2015-2020), cut to
+  conferences, an interview) and `ungdc/speeches/` (UN statements of 2014-2021), cut to
   the turns or paragraphs on Russia, Ukraine, NATO and Europe (`whoclaims.training.excerpts`),
-  with the labels written for them shipped in `labels/`. Training data only, beside the
-  silver corpus's three sources; never scored as part of it.
+  with the labels written for them shipped in `labels/`; and the fictional podcast
+  episodes of `synthetic/`. Training data only, beside the silver corpus's three
+  sources; never scored as part of it.
 - `gold/` in the repository: the seed and the UN 2024 speeches, test sets that are
   never trained or tuned on.
 """
@@ -45,6 +46,8 @@ UNGDC = SHARED_DATA / "ungdc" / "speeches"
 GOLD = REPO / "gold"
 CACHE = REPO / ".cache" / "training"
 SOURCES = ("un", "wh", "kremlin")
+# A training source held out together with a silver source (the same genre), never scored.
+HELD_OUT_WITH = {"un_extra": "un"}
 
 
 class CorpusError(RuntimeError):
@@ -52,7 +55,8 @@ class CorpusError(RuntimeError):
 
 
 def source_of(episode_id: str) -> str:
-    """The silver corpus's source of an episode: UN speeches, White House or Kremlin transcripts."""
+    """An episode's source: the silver corpus's UN speeches, White House or Kremlin transcripts,
+    or one of the collections of `whoclaims.training.excerpts`; "gold" otherwise."""
     for prefix, source in (("unga-", "un"), ("wh-", "wh"), ("kremlin-", "kremlin"), ("debate-", "debate"),
                            ("ungdc-", "un_extra"), ("synth-", "synthetic")):
         if episode_id.startswith(prefix):
@@ -223,11 +227,9 @@ def load_corpus(*, which: str = "silver", settings=None, topic_ids: Sequence[str
         labels = silver_labels()
         items = [(path, path.with_name(f"{path.stem}.meta.json")) for path in silver_files()]
     elif which in ("debates", "speeches", "synthetic"):
-        from whoclaims.training import excerpts
+        from whoclaims.training.excerpts import COLLECTIONS
 
-        labels_file, write = {"debates": (excerpts.LABELS, excerpts.write_excerpts),
-                              "speeches": (excerpts.SPEECH_LABELS, excerpts.write_speech_excerpts),
-                              "synthetic": (excerpts.SYNTHETIC_LABELS, excerpts.synthetic_episodes)}[which]
+        labels_file, write = COLLECTIONS[which]
         if not labels_file.is_file():
             raise CorpusError(f"{labels_file}: the labels of the {which} are not there")
         labels = load_labels([labels_file])

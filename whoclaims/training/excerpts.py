@@ -70,26 +70,23 @@ def _turns(rows: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     return turns
 
 
-def _near_mentions(sentences: list[str]) -> list[str]:
-    keep = set()
-    for i, sentence in enumerate(sentences):
-        if MENTIONS.search(sentence):
-            keep.update(range(i - NEAR, i + NEAR + 1))
-    return [s for i, s in enumerate(sentences) if i in keep]
+def _around_mentions(texts: list[str], within: int) -> list[int]:
+    """Indices of the texts naming the war's actors and of those within `within` of one, in order."""
+    keep: set[int] = set()
+    for i, text in enumerate(texts):
+        if MENTIONS.search(text):
+            keep.update(range(i - within, i + within + 1))
+    return [i for i in range(len(texts)) if i in keep]
 
 
 def excerpt(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The (speaker, paragraph) turns kept of one transcript's (speaker, sentence) rows."""
     turns = _turns(rows)
-    chosen = set()
-    for i, (_, sentences) in enumerate(turns):
-        if any(MENTIONS.search(s) for s in sentences):
-            chosen.update((i - 1, i, i + 1))
     out = []
-    for i in sorted(j for j in chosen if 0 <= j < len(turns)):
+    for i in _around_mentions([" ".join(sentences) for _, sentences in turns], 1):
         speaker, sentences = turns[i]
         if len(sentences) > LONG_TURN:
-            sentences = _near_mentions(sentences) or sentences[:NEAR]
+            sentences = [sentences[j] for j in _around_mentions(sentences, NEAR)] or sentences[:NEAR]
         out.append((speaker, " ".join(s.strip() for s in sentences if s.strip())))
     return out
 
@@ -150,11 +147,17 @@ def write_excerpts(folder: Path) -> list[Path]:
             continue
         meta = {**meta, "description": "excerpt: the turns naming Russia, Ukraine, NATO or Europe and their "
                                        "neighbours"}
-        path = folder / f"{episode_id}.txt"
-        path.write_text("\n\n".join(f"{speaker}: {text}" for speaker, text in turns) + "\n", encoding="utf-8")
-        (folder / f"{episode_id}.meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        written.append(path)
+        text = "\n\n".join(f"{speaker}: {text}" for speaker, text in turns)
+        written.append(_write_episode(folder, episode_id, text, meta))
     return written
+
+
+def _write_episode(folder: Path, episode_id: str, text: str, meta: dict) -> Path:
+    """`<id>.txt` and its `<id>.meta.json` sidecar in `folder`; the text's path."""
+    path = folder / f"{episode_id}.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    (folder / f"{episode_id}.meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    return path
 
 
 # **UN speeches** (`write_speech_excerpts`, episode ids `ungdc-<year>-<delegation>`): General
@@ -174,11 +177,7 @@ SILVER_EPISODES = SHARED_DATA / "whoclaims_silver" / "episodes"
 def speech_paragraphs(text: str) -> list[str]:
     """The paragraphs kept of one speech: those naming the war's actors, one either side."""
     paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
-    keep = set()
-    for i, paragraph in enumerate(paragraphs):
-        if MENTIONS.search(paragraph):
-            keep.update((i - 1, i, i + 1))
-    return [p for i, p in enumerate(paragraphs) if i in keep]
+    return [paragraphs[i] for i in _around_mentions(paragraphs, 1)]
 
 
 def write_speech_excerpts(folder: Path) -> list[Path]:
@@ -202,10 +201,7 @@ def write_speech_excerpts(folder: Path) -> list[Path]:
                 "show": "UN General Debate", "default_speaker": DELEGATIONS[code],
                 "source": f"ungdc/speeches/{path.name}",
                 "description": "excerpt: the paragraphs naming Russia, Ukraine, NATO or Europe and their neighbours"}
-        out = folder / f"{episode_id}.txt"
-        out.write_text("\n".join(paragraphs) + "\n", encoding="utf-8")
-        (folder / f"{episode_id}.meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        written.append(out)
+        written.append(_write_episode(folder, episode_id, "\n".join(paragraphs), meta))
     return written
 
 
@@ -213,6 +209,11 @@ def synthetic_episodes(folder: Path | None = None) -> list[Path]:
     """The fictional podcast episodes written for training (`synthetic/`, shipped in the
     repository: they are not in `../shared`); `folder` is not written to."""
     return sorted(SYNTHETIC.glob("synth-*.txt"))
+
+
+# Each collection: its labels and what gives its episodes' texts (written into a cache folder).
+COLLECTIONS = {"debates": (LABELS, write_excerpts), "speeches": (SPEECH_LABELS, write_speech_excerpts),
+               "synthetic": (SYNTHETIC_LABELS, synthetic_episodes)}
 
 
 def _main() -> None:
