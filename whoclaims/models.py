@@ -8,6 +8,7 @@ load once. Nothing here downloads: the encoder is read from local files only.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import threading
@@ -212,8 +213,6 @@ def load_model_file(path: str | Path, *, what: str, extractor: str, error: type[
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}
-        import json
-
         meta = json.loads(arrays.pop("meta").tobytes().decode())
     except (OSError, ValueError, KeyError) as problem:
         raise error(f"{path}: not a {what} file: {problem}") from problem
