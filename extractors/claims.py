@@ -130,10 +130,6 @@ class Holder:
 
 # --- frames from the parse
 
-# "X says it", "has been saying that for years": the object stands for the view just put.
-RESTATED = frozenset({"it", "that", "this"})
-
-
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """Drop complementisers, conjunctions and punctuation at the edges of a content range."""
     def opening(token: Token) -> bool:
@@ -223,10 +219,6 @@ def frame_of(token: Token) -> Frame | None:
             return None  # "it is said that": no holder named
         complement = _complement(token)
         if complement is None:
-            if lemma in SPEECH_CUES and any(c.dep_ == "dobj" and c.lower_ in RESTATED for c in token.children):
-                subject = subject_of(token)  # "Orbán says it every month": the view just put is Orbán's
-                start, end = _subtree_range(token)
-                return Frame(token, subject, start, end) if subject is not None else None
             return None
         cue, complement = _descend(token, complement)
         subject = subject_of(token)
@@ -541,8 +533,7 @@ class HolderResolver:
         return Holder(name, None, attribution)
 
     def full_name(self, surname: str) -> str | None:
-        """The episode's multi-word PERSON name ending in `surname` (the first one written), else its
-        one such name starting with it (a first name alone), or None.
+        """The episode's multi-word PERSON name ending in `surname` (the first one written), or None.
 
         Memoised per surname: the answer reads every mention of the episode."""
         if surname not in self._full_names:
@@ -550,18 +541,12 @@ class HolderResolver:
         return self._full_names[surname]
 
     def _find_full_name(self, surname: str) -> str | None:
-        first_names = set()
         for mention in self.annotated.mentions:
             words = mention.text.split()
-            if mention.label != "PERSON" or len(words) < 2 or not all(
+            if mention.label == "PERSON" and len(words) > 1 and words[-1] == surname and all(
                     w[:1].isupper() and w.rstrip(".").casefold() not in TITLE_WORDS for w in words):
-                continue
-            if words[-1] == surname:
                 return _clean_name(mention.text)
-            if words[0] == surname:
-                first_names.add(_clean_name(mention.text))
-        # A first name alone ("Tom thinks ...") names the episode's one person of that first name.
-        return first_names.pop() if len(first_names) == 1 else None
+        return None
 
     def addressee(self, sentence: Sentence) -> str | None:
         """The other speaker of the neighbouring turns: the next turn's if different, else the previous one's.
