@@ -4,6 +4,8 @@
     .venv/bin/python bench/holders_eval.py --part dev --errors reported   # while developing: dev only
     .venv/bin/python bench/holders_eval.py --check-split      # recompute the test list's rule
     .venv/bin/python bench/holders_eval.py --full             # through topics and stance too (slower)
+    .venv/bin/python bench/holders_eval.py --part none --no-gold --written synthetic --errors reported
+                                                              # the data written for training (dev material)
 
 Runs the per-episode pipeline without Prefect over `../shared/data/whoclaims_silver/episodes`
 (read with their `.meta.json` sidecars, exactly as `whoclaims run` reads a folder: a UN
@@ -168,6 +170,9 @@ def main() -> None:
     parser.add_argument("--no-gold", action="store_true", help="skip the seed and gold/ files")
     parser.add_argument("--episodes", nargs="*", help="only these silver episode ids (dev ones only with --errors)")
     parser.add_argument("--errors", choices=("reported", "own", "all"), help="print wrong rows (dev part only)")
+    parser.add_argument("--written", nargs="*", choices=("debates", "speeches", "synthetic"), default=[],
+                        help="also score the labelled data written for training (whoclaims/training/labels): "
+                             "dev material, its errors printed with --errors")
     parser.add_argument("--full", action="store_true", help="run topics and stance too (same holder figures)")
     parser.add_argument("--exact-names", action="store_true", help="compare names without the actors file")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
@@ -186,7 +191,7 @@ def main() -> None:
         print("split rule reproduces the committed list" if set(computed) == test else
               f"MISMATCH: rule gives {sorted(set(computed) ^ test)} differently")
         sys.exit(0 if set(computed) == test else 1)
-    if args.errors and args.part != "dev":
+    if args.errors and args.part not in ("dev", "none"):
         parser.error("--errors shows the dev part only: add --part dev (the test part stays untouched)")
 
     import polars as pl
@@ -217,6 +222,18 @@ def main() -> None:
             jobs.append(("seed" if episode_id == SEED else "gold", gold_source(episode_id),
                          sidecar if sidecar.is_file() else None, gold))
 
+    if args.written:
+        from whoclaims.training.corpus import CACHE as VIEWS
+        from whoclaims.training.excerpts import COLLECTIONS
+
+        for which in args.written:
+            labels_file, write = COLLECTIONS[which]
+            written = load_gold(labels_file)
+            for path in write(VIEWS / which):
+                sidecar = path.with_name(f"{path.stem}.meta.json")
+                jobs.append((which, path, sidecar if sidecar.is_file() else None,
+                             written.filter(pl.col("episode_id") == path.stem)))
+
     import tempfile
 
     scores: dict[tuple[str, str], HolderScore] = defaultdict(HolderScore)
@@ -240,7 +257,7 @@ def main() -> None:
         return "-" if not score.total else f"{score.correct}/{score.total} = {score.accuracy:.2f}"
 
     table = []
-    for part in ("dev", "test", "seed", "gold"):
+    for part in ("dev", "test", "seed", "gold", *args.written):
         keys = [key for key in scores if key[0] == part]
         if not keys:
             continue
@@ -276,7 +293,7 @@ def main() -> None:
         args.dump.parent.mkdir(parents=True, exist_ok=True)
         outcomes.filter(pl.col("part") != "test").write_parquet(args.dump)
     if args.errors:
-        wrong = outcomes.filter(pl.col("found") & ~pl.col("correct") & (pl.col("part") == "dev"))
+        wrong = outcomes.filter(pl.col("found") & ~pl.col("correct") & pl.col("part").is_in(["dev", *args.written]))
         if args.errors != "all":
             wrong = wrong.filter(pl.col("reported") == (args.errors == "reported"))
         for row in wrong.iter_rows(named=True):

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING
 
 from extractors.claim_detector import ClaimDetector, classify, is_finite, sentence_root, subject_of
 from extractors.lexicon import (
+    ASPECT_VERBS,
     CLAUSE_DEPS,
     COPULAS,
     HOLDER_FOR_NOUNS,
@@ -201,6 +202,18 @@ def _descend(cue: Token, complement: Token) -> tuple[Token, Token]:
     return cue, complement
 
 
+def _is_passive(token: Token) -> bool:
+    """A passive cue ("it is said that"), not a contracted perfect the tagger reads as one:
+    in "He's said X" the "'s" is "has", and the clause it reports shows it (a passive has none)."""
+    auxiliaries = [c for c in token.children if c.dep_ == "auxpass"]
+    if not auxiliaries:
+        return False
+    contracted = all(a.lower_ in {"'s", "’s"} for a in auxiliaries)
+    subject = subject_of(token)
+    return not (contracted and subject is not None and subject.lower_ != "it"
+                and any(c.dep_ == "ccomp" for c in token.children))
+
+
 def _is_aim(cue: Token, complement: Token) -> bool:
     """A goal cue whose complement is not a finite clause ("wants to X", "wants X to Y", "his desire to X")."""
     if cue.pos_ == "NOUN":
@@ -215,7 +228,7 @@ def frame_of(token: Token) -> Frame | None:
     """The frame `token` opens as a cue (verb, predicative adjective or possessed noun), or None."""
     lemma = cue_lemma(token)
     if token.pos_ in {"VERB", "AUX"} and lemma in VERB_CUES:
-        if any(child.dep_ == "auxpass" for child in token.children):
+        if _is_passive(token):
             return None  # "it is said that": no holder named
         complement = _complement(token)
         if complement is None:
@@ -264,6 +277,9 @@ def main_frame(span: Span) -> Frame | None:
     """The frame of the sentence's main clause: a cue root, "according to X", or "as X said"."""
     root = sentence_root(span)
     frame = frame_of(root)
+    if frame is None and root.lemma_.lower() in ASPECT_VERBS:
+        # "Putin keeps saying that X": the saying is the subject's.
+        frame = next((f for c in root.children if c.dep_ == "xcomp" and (f := frame_of(c)) is not None), None)
     if frame is None and root.pos_ == "AUX":
         # "I am worried that X", "His view is that X"
         for child in root.children:

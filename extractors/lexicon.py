@@ -126,6 +126,8 @@ HOLDER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 PLACE_LABELS = frozenset({"GPE", "NORP", "LOC"})
 # "He made the case that X", "she has the view that X": the verb's subject holds the noun's clause.
 STATING_VERBS = frozenset({"make", "have", "take", "hold", "put", "advance", "express", "share"})
+# Aspectual verbs whose subject does what their -ing or infinitive complement says ("X keeps saying Y").
+ASPECT_VERBS = frozenset({"keep", "continue", "begin", "start"})
 
 HEDGE_WORDS = frozenset({
     "probably", "perhaps", "maybe", "possibly", "likely", "presumably", "apparently", "arguably", "seemingly",

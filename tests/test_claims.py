@@ -474,3 +474,22 @@ def test_a_participle_of_saying_gives_the_view_to_the_clauses_subject() -> None:
     mine = "I was on the radio last week saying the talks would fail."
     assert only(run([(GUEST, [mine])]), mine).holder == GUEST
 
+
+
+def test_contracted_has_read_as_a_passive_still_reports_the_subjects_view() -> None:
+    sentence = "He's said the two armies are exhausted."
+    claims = run([(GUEST, ["Rutte spoke in Vilnius.", sentence])])
+    claim = only(claims, sentence)
+    assert (claim.holder, claim.attribution) == ("Rutte", "reported")
+    assert claim.claim == "the two armies are exhausted"
+    impersonal = "It's said that the talks will fail."
+    assert only(run([(GUEST, [impersonal])]), impersonal).holder == GUEST  # a real passive names nobody
+
+
+def test_keeps_saying_gives_the_view_to_the_subject_of_keeps() -> None:
+    sentence = "Peskov keeps saying the talks are going well."
+    claim = only(run([(GUEST, [sentence])]), sentence)
+    assert (claim.holder, claim.attribution) == ("Peskov", "reported")
+    assert claim.claim == "the talks are going well"
+    mine = "I keep saying the talks will fail."
+    assert only(run([(GUEST, [mine])]), mine).holder == GUEST
