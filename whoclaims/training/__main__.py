@@ -32,7 +32,8 @@ RESULTS = REPO / "bench" / "results"
 # episode-grouped cross-validation on the silver corpus fell from 0.495 to 0.485 (README).
 TOPIC_EXCLUDED_SOURCES = frozenset({"synthetic"})
 TEST_SETS = {"seed": ["robert-person-negotiate"]}
-MIN_PRECISION = 0.55
+# The operating point: the best cross-validated F1 with precision at least this (the topic issue's floor).
+MIN_PRECISION = 0.50
 
 
 def _say(message: str) -> None:
@@ -104,9 +105,9 @@ def train(args) -> None:
     if not args.no_synthetic:
         stance_provenance["trained_on"] += "; fictional podcast episodes (whoclaims/training/synthetic)"
     if not args.stance_only:
+        config = TopicTraining() if args.threshold is None else TopicTraining(threshold=args.threshold)
         model = fit_topic_model([item for item in silver if item.source not in TOPIC_EXCLUDED_SOURCES], topics,
-                                _profiles(models), config=TopicTraining(threshold=args.threshold),
-                                metadata=provenance)
+                                _profiles(models), config=config, metadata=provenance)
         out = Path(args.out or REPO / "whoclaims" / "resources") / "topic_model.npz"
         model.save(out)
         _say(f"topic model -> {out} ({out.stat().st_size / 1024:.0f} KB) in {time.perf_counter() - clock:.0f}s")
@@ -250,6 +251,20 @@ def evaluate_stance(args) -> None:
         _print_scores(f"  at {threshold:.2f}", scores)
     results["leave_one_source_out"]["threshold_sweep"] = sweep
 
+    # Conversation held out: the fictional podcasts left out (trained on everything else), so that a
+    # figure covers the genre of the unseen episodes. (The debate excerpts have no core `against` row.)
+    results["conversation_held_out"] = {}
+    for source in ("synthetic",):
+        held = train_rows.sources == source
+        if not held.any():
+            continue
+        model = fit_stance_model(train_rows.subset(~held), extra, probe, topics, encoder,
+                                 calibration_folds=train_rows.sources[~held], config=unshifted)
+        test = train_rows.subset(held & train_rows.core)
+        p = model.favor_probability(model.features(test.queries, test.vectors, encoder))
+        results["conversation_held_out"][source] = side_scores(test.labels, p, threshold=config.favor_threshold)
+        _print_scores(f"{source} held out (core)", results["conversation_held_out"][source])
+
     model = fit_stance_model(train_rows, extra, probe, topics, encoder, calibration_folds=train_rows.sources,
                              config=config)
     gold = load_corpus(which="gold", settings=settings, topic_ids=topic_ids)
@@ -296,7 +311,8 @@ def main(argv=None) -> None:
     parser.add_argument("--config", default=None, help="a whoclaims.toml")
     parser.add_argument("--out", default=None, help="folder for the model files (default whoclaims/resources)")
     parser.add_argument("--refresh", action="store_true", help="rebuild the cached episode views")
-    parser.add_argument("--threshold", type=float, default=0.3, help="topic threshold stored with the model")
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="topic threshold stored with the model (default: the operating point evaluate-topics chose)")
     parser.add_argument("--topics-only", action="store_true")
     parser.add_argument("--stance-only", action="store_true")
     parser.add_argument("--no-debates", action="store_true",
