@@ -208,6 +208,33 @@ def test_a_topic_no_training_episode_speaks_of_is_left_to_the_generic_head():
     assert p.shape == (1, 2) and np.isfinite(p).all()
 
 
+def test_context_only_episodes_train_the_context_stage_and_not_the_heads():
+    def episodes(source: str, sentences: list[str], count: int) -> list[LabelledEpisode]:
+        out = []
+        for number in range(count):
+            view = build_view([("Guest", sentences)], episode_id=f"{source}-{number}")
+            labels = np.zeros((len(view), len(TOPICS)), np.int8)
+            labels[0, 0] = 1
+            out.append(LabelledEpisode(view=view, source=source, topic_labels=labels, stance_rows=[], claims=[],
+                                       claim_vectors=np.zeros((0, ENCODER.dim), np.float32)))
+        return out
+
+    silver = episodes("wh", ["The allies must send more weapons now.", "We had lunch at noon."], 6)
+    # The podcasts' only word of their own ("howitzers") would enter the vocabulary with min_episodes=2.
+    podcasts = episodes("synthetic", ["Send the howitzers.", "Coffee is ready."], 4)
+    config = TopicTraining(inner_folds=2, min_episodes=2, context_only_sources=("synthetic",))
+    alone = fit_topic_model(silver, TOPICS, PROFILES, config=config)
+    both = fit_topic_model(silver + podcasts, TOPICS, PROFILES, config=config)
+    assert "howitzer" not in both.vocabulary and both.vocabulary == alone.vocabulary
+    key = next(iter(alone.heads))
+    np.testing.assert_array_equal(both.heads[key].weights, alone.heads[key].weights)
+    np.testing.assert_array_equal(both.generic.weights, alone.generic.weights)
+    assert not np.array_equal(both.context.weights, alone.context.weights)
+    everywhere = fit_topic_model(silver + podcasts, TOPICS, PROFILES,
+                                 config=TopicTraining(inner_folds=2, min_episodes=2, context_only_sources=()))
+    assert "howitzer" in everywhere.vocabulary
+
+
 def test_side_balanced_weights_balance_each_group_and_keep_its_size():
     from whoclaims.training.stance import side_balanced_weights
 

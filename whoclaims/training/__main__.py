@@ -28,9 +28,6 @@ from whoclaims.training.corpus import silver_labels
 from whoclaims.training.measure import curve, format_curve, operating_point, score_topics
 
 RESULTS = REPO / "bench" / "results"
-# The fictional podcast episodes train the stance model only: with them the topic model's
-# episode-grouped cross-validation on the silver corpus fell from 0.495 to 0.485 (README).
-TOPIC_EXCLUDED_SOURCES = frozenset({"synthetic"})
 TEST_SETS = {"seed": ["robert-person-negotiate"]}
 # The operating point: the best cross-validated F1 with precision at least this (the topic issue's floor).
 MIN_PRECISION = 0.50
@@ -100,14 +97,14 @@ def train(args) -> None:
     if not args.no_speeches:
         trained_on += "; UN speech excerpts of ../shared/data/ungdc (2014-2021)"
     provenance = {"trained_on": trained_on, "topics": [t.id for t in topics],
-                  "episodes": sum(item.source not in TOPIC_EXCLUDED_SOURCES for item in silver)}
-    stance_provenance = {**provenance, "episodes": len(silver)}
+                  "episodes": len(silver)}
+    stance_provenance = dict(provenance)
     if not args.no_synthetic:
+        provenance["trained_on"] += "; fictional podcast episodes (whoclaims/training/synthetic), context stage only"
         stance_provenance["trained_on"] += "; fictional podcast episodes (whoclaims/training/synthetic)"
     if not args.stance_only:
         config = TopicTraining() if args.threshold is None else TopicTraining(threshold=args.threshold)
-        model = fit_topic_model([item for item in silver if item.source not in TOPIC_EXCLUDED_SOURCES], topics,
-                                _profiles(models), config=config, metadata=provenance)
+        model = fit_topic_model(silver, topics, _profiles(models), config=config, metadata=provenance)
         out = Path(args.out or REPO / "whoclaims" / "resources") / "topic_model.npz"
         model.save(out)
         _say(f"topic model -> {out} ({out.stat().st_size / 1024:.0f} KB) in {time.perf_counter() - clock:.0f}s")
@@ -131,9 +128,6 @@ def evaluate_topics(args) -> None:
     topic_ids = [t.id for t in topics]
     profiles = _profiles(models)
     silver, labels = _corpus(args, settings, topic_ids)
-    # Scored below, as a silver-trained model reads them; not trained on.
-    unused = [item for item in silver if item.source in TOPIC_EXCLUDED_SOURCES]
-    silver = [item for item in silver if item.source not in TOPIC_EXCLUDED_SOURCES]
     config = TopicTraining()
     results: dict = {"with_debates": not args.no_debates, "with_speeches": not args.no_speeches,
                      "with_synthetic": not args.no_synthetic}
@@ -172,7 +166,7 @@ def evaluate_topics(args) -> None:
         print(f"{topic_id:16s} at {config.threshold}: P {at['precision']:.3f} R {at['recall']:.3f} F1 {at['f1']:.3f};"
               f" best F1 {best['f1']:.3f} at {best['threshold']}")
 
-    extra = [item for item in silver if item.source not in SOURCES] + unused
+    extra = [item for item in silver if item.source not in SOURCES]
     if extra:
         print("\n== the excerpts (labels written for this project), trained on the silver corpus only,"
               f" threshold {config.threshold}")
