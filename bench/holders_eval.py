@@ -192,7 +192,8 @@ def main() -> None:
               f"MISMATCH: rule gives {sorted(set(computed) ^ test)} differently")
         sys.exit(0 if set(computed) == test else 1)
     if args.errors and args.part not in ("dev", "none"):
-        parser.error("--errors shows the dev part only: add --part dev (the test part stays untouched)")
+        parser.error("--errors shows the dev part (and --written data) only: add --part dev or --part none "
+                     "(the test part stays untouched)")
 
     import polars as pl
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from whoclaims.training.corpus import REPO, SOURCES, HELD_OUT_WITH, episode_folds, load_corpus, load_labels
-from whoclaims.training.corpus import gold_files
-from whoclaims.training.corpus import silver_labels
+from whoclaims.training.corpus import (
+    HELD_OUT_WITH, REPO, SOURCES, episode_folds, gold_files, load_corpus, load_labels, silver_labels,
+)
 from whoclaims.training.measure import curve, format_curve, operating_point, score_topics
 
 RESULTS = REPO / "bench" / "results"
@@ -213,13 +213,17 @@ def evaluate_stance(args) -> None:
           "examples)")
     config = StanceTraining()
     unshifted = dataclasses.replace(config, favor_threshold=0.5)
+    def without(out: np.ndarray):
+        """A model fitted on every training row but those of `out` (calibrated on the rest's sources)."""
+        return fit_stance_model(train_rows.subset(~out), extra, probe, topics, encoder,
+                                calibration_folds=train_rows.sources[~out], config=unshifted)
+
     every_label, every_p = [], []
     for source in SOURCES:
         held = train_rows.sources == source
         # Leaving the UN out also leaves out the UN speech excerpts (the same genre).
         out = held | np.isin(train_rows.sources, [s for s, with_ in HELD_OUT_WITH.items() if with_ == source])
-        model = fit_stance_model(train_rows.subset(~out), extra, probe, topics, encoder,
-                                 calibration_folds=train_rows.sources[~out], config=unshifted)
+        model = without(out)
         test = train_rows.subset(held)
         p = model.favor_probability(model.features(test.queries, test.vectors, encoder))
         every_label.append(test.labels)
@@ -248,16 +252,13 @@ def evaluate_stance(args) -> None:
     # Conversation held out: the fictional podcasts left out (trained on everything else), so that a
     # figure covers the genre of the unseen episodes. (The debate excerpts have no core `against` row.)
     results["conversation_held_out"] = {}
-    for source in ("synthetic",):
-        held = train_rows.sources == source
-        if not held.any():
-            continue
-        model = fit_stance_model(train_rows.subset(~held), extra, probe, topics, encoder,
-                                 calibration_folds=train_rows.sources[~held], config=unshifted)
+    held = train_rows.sources == "synthetic"
+    if held.any():
+        model = without(held)
         test = train_rows.subset(held & train_rows.core)
         p = model.favor_probability(model.features(test.queries, test.vectors, encoder))
-        results["conversation_held_out"][source] = side_scores(test.labels, p, threshold=config.favor_threshold)
-        _print_scores(f"{source} held out (core)", results["conversation_held_out"][source])
+        results["conversation_held_out"]["synthetic"] = side_scores(test.labels, p, threshold=config.favor_threshold)
+        _print_scores("synthetic held out (core)", results["conversation_held_out"]["synthetic"])
 
     model = fit_stance_model(train_rows, extra, probe, topics, encoder, calibration_folds=train_rows.sources,
                              config=config)

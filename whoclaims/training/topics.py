@@ -122,6 +122,20 @@ def _head_logits(design: _Design, i: int, heads: dict[int, LinearHead], generic:
                      if k in heads else generic.logits(design.hand[i][:, k]) for k in range(n_topics)], 1)
 
 
+def _context_rows(design: _Design, i: int, heads: dict[int, LinearHead], generic: LinearHead,
+                  vocabulary: tuple[str, ...], rows: list[np.ndarray], labels: list[np.ndarray]) -> None:
+    """Append the context stage's training rows of episode `i` (one block per topic with a head),
+    its features read from logits of heads that never saw the episode."""
+    logits = _head_logits(design, i, heads, generic, vocabulary)
+    features = context_features(design.episodes[i].view, logits)
+    n_topics = logits.shape[1]
+    for k in heads:
+        onehot = np.zeros((len(logits), n_topics), dtype=np.float32)
+        onehot[:, k] = 1.0
+        rows.append(np.concatenate([features[:, k], onehot], 1))
+        labels.append(design.episodes[i].topic_labels[:, k])
+
+
 def _with_positives(design: _Design, indices: Sequence[int], n_topics: int) -> list[int]:
     """Topics with at least one positive sentence among `indices` (only those get a head of their
     own: a topic no training source speaks of is scored by the generic head, as a new topic is)."""
@@ -132,7 +146,8 @@ def _with_positives(design: _Design, indices: Sequence[int], n_topics: int) -> l
 def fit_topic_model(episodes: Sequence[LabelledEpisode], topics: Sequence[Topic], profiles: TopicProfiles, *,
                     config: TopicTraining = TopicTraining(), design: _Design | None = None,
                     indices: Sequence[int] | None = None, metadata: dict | None = None) -> TopicModel:
-    """Fit heads, the generic head and the context stage on `episodes` (labels ordered as `topics`)."""
+    """Fit heads, the generic head and the context stage on `episodes` (labels ordered as `topics`);
+    episodes of `config.context_only_sources` train the context stage only."""
     design = design or _Design(episodes, topics, profiles)
     indices = list(range(len(design.episodes))) if indices is None else list(indices)
     context_only = [i for i in indices if design.episodes[i].source in config.context_only_sources]
@@ -157,21 +172,9 @@ def fit_topic_model(episodes: Sequence[LabelledEpisode], topics: Sequence[Topic]
         fold_heads = {k: _fit_head(design, train, k, fold_vocabulary, config) for k in fold_trained}
         fold_generic = _fit_generic(design, train, config, fold_trained)
         for i in held:
-            logits = _head_logits(design, i, fold_heads, fold_generic, fold_vocabulary)
-            features = context_features(design.episodes[i].view, logits)
-            for k in fold_trained:
-                onehot = np.zeros((len(logits), n_topics), dtype=np.float32)
-                onehot[:, k] = 1.0
-                rows.append(np.concatenate([features[:, k], onehot], 1))
-                labels.append(design.episodes[i].topic_labels[:, k])
+            _context_rows(design, i, fold_heads, fold_generic, fold_vocabulary, rows, labels)
     for i in context_only:  # never seen by the heads: their logits are as on an unseen episode
-        logits = _head_logits(design, i, heads, generic, vocabulary)
-        features = context_features(design.episodes[i].view, logits)
-        for k in heads:
-            onehot = np.zeros((len(logits), n_topics), dtype=np.float32)
-            onehot[:, k] = 1.0
-            rows.append(np.concatenate([features[:, k], onehot], 1))
-            labels.append(design.episodes[i].topic_labels[:, k])
+        _context_rows(design, i, heads, generic, vocabulary, rows, labels)
     context_x, context_y = np.concatenate(rows), np.concatenate(labels)
     keep = context_y >= 0
     n_context = len(CONTEXT_FEATURES)
