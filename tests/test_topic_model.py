@@ -126,6 +126,13 @@ def test_save_and_load_round_trip(tmp_path: Path):
     assert not list(tmp_path.glob(".tmp-*"))
 
 
+def test_save_creates_a_missing_folder(tmp_path: Path):
+    """`python -m whoclaims.training train --out new/folder` wrote to a folder nobody had made."""
+    path = tmp_path / "new" / "folder" / "topic_model.npz"
+    _model().save(path)
+    assert load_topic_model(path).vocabulary == _model().vocabulary
+
+
 def test_load_errors_name_the_file(tmp_path: Path):
     with pytest.raises(TopicModelError, match="missing.npz"):
         load_topic_model(tmp_path / "missing.npz")

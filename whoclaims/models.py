@@ -172,10 +172,11 @@ def load_encoder(path: str | None = None, *, batch_size: int = 16) -> Encoder:
 
 def save_arrays(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
     """Write `arrays` to one compressed `.npz` file atomically (a temporary name in the same
-    folder, then a rename), with the umask's file mode."""
+    folder, then a rename), with the umask's file mode; the folder is created when missing."""
     import tempfile
 
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
     os.close(handle)
     try:

@@ -102,10 +102,11 @@ def train(args) -> None:
     if not args.no_synthetic:
         provenance["trained_on"] += "; fictional podcast episodes (whoclaims/training/synthetic), context stage only"
         stance_provenance["trained_on"] += "; fictional podcast episodes (whoclaims/training/synthetic)"
+    folder = Path(args.out or REPO / "whoclaims" / "resources")
     if not args.stance_only:
         config = TopicTraining() if args.threshold is None else TopicTraining(threshold=args.threshold)
         model = fit_topic_model(silver, topics, _profiles(models), config=config, metadata=provenance)
-        out = Path(args.out or REPO / "whoclaims" / "resources") / "topic_model.npz"
+        out = folder / "topic_model.npz"
         model.save(out)
         _say(f"topic model -> {out} ({out.stat().st_size / 1024:.0f} KB) in {time.perf_counter() - clock:.0f}s")
     if not args.topics_only:
@@ -114,7 +115,7 @@ def train(args) -> None:
                                  calibration_folds=train_rows.sources,
                                  metadata={**stance_provenance,
                                            "also": "IBM claim stance train motions; topic examples"})
-        out = Path(args.out or REPO / "whoclaims" / "resources") / "stance_model.npz"
+        out = folder / "stance_model.npz"
         model.save(out)
         _say(f"stance model -> {out} ({out.stat().st_size / 1024:.0f} KB) in {time.perf_counter() - clock:.0f}s")
 
