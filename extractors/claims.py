@@ -470,7 +470,7 @@ class HolderResolver:
         self._position = {s.sentence_id: i for turn in self.sentences_by_turn.values() for i, s in enumerate(turn)}
         self._last_vocative: dict[int, tuple[Sentence, Span] | None] = {}
         self._named: dict[tuple[str, str], Holder] = {}
-        self._full_names: dict[str, str | None] = {}
+        self._full_names: dict[tuple[str, bool], str | None] = {}
 
     def _earlier(self, sentence: Sentence, *, last: int) -> list[Sentence]:
         """Up to `last` sentences of the same turn before `sentence`, in text order."""
@@ -479,6 +479,15 @@ class HolderResolver:
         if position is None or turn_sentences[position] is not sentence:
             position = bisect.bisect_left([s.sentence_id for s in turn_sentences], sentence.sentence_id)
         return turn_sentences[max(position - last, 0) : position]
+
+    def _previous_turn(self, sentence: Sentence, *, last: int) -> list[Sentence]:
+        """The last `last` sentences of the turn before the sentence's turn, when another speaker's
+        (the question a pronoun in the answer's first sentences may point back into)."""
+        turns = self.annotated.episode.turns
+        index = self.turns.get(sentence.turn_id)
+        if not index or last <= 0 or turns[index - 1].speaker == sentence.speaker:
+            return []
+        return self.sentences_by_turn.get(turns[index - 1].turn_id, [])[-last:]
 
     def _latest_vocative(self, sentence: Sentence) -> tuple[Sentence, Span] | None:
         """The latest sentence of the turn up to `sentence` that addresses someone by name, with that name.
@@ -548,21 +557,27 @@ class HolderResolver:
                 return Holder(longer, None, attribution)
         return Holder(name, None, attribution)
 
-    def full_name(self, surname: str) -> str | None:
-        """The episode's multi-word PERSON name ending in `surname` (the first one written), or None.
+    def full_name(self, surname: str, *, first: bool = False) -> str | None:
+        """The episode's multi-word PERSON name ending in `surname` (the first one written), or None;
+        with `first`, the one name starting with the given name ("Tom" -> "Tom Reinholt"), None when
+        the episode has several.
 
-        Memoised per surname: the answer reads every mention of the episode."""
-        if surname not in self._full_names:
-            self._full_names[surname] = self._find_full_name(surname)
-        return self._full_names[surname]
+        Memoised per name: the answer reads every mention of the episode."""
+        key = (surname, first)
+        if key not in self._full_names:
+            self._full_names[key] = self._find_full_name(surname, first=first)
+        return self._full_names[key]
 
-    def _find_full_name(self, surname: str) -> str | None:
+    def _find_full_name(self, name: str, *, first: bool) -> str | None:
+        found: set[str] = set()
         for mention in self.annotated.mentions:
             words = mention.text.split()
-            if mention.label == "PERSON" and len(words) > 1 and words[-1] == surname and all(
+            if mention.label == "PERSON" and len(words) > 1 and words[0 if first else -1] == name and all(
                     w[:1].isupper() and w.rstrip(".").casefold() not in TITLE_WORDS for w in words):
-                return _clean_name(mention.text)
-        return None
+                if not first:
+                    return _clean_name(mention.text)
+                found.add(_clean_name(mention.text))
+        return found.pop() if len(found) == 1 else None
 
     def addressee(self, sentence: Sentence) -> str | None:
         """The other speaker of the neighbouring turns: the next turn's if different, else the previous one's.
@@ -662,13 +677,15 @@ class HolderResolver:
             return None
         mention = self._mention(sentence, token)
         if mention is not None:
-            return Holder(mention.canonical_name or mention.text, mention.actor_id, "reported")
+            name = mention.canonical_name or mention.text
+            if mention.actor_id is None and " " not in name and name[:1].isupper():
+                name = self.full_name(name, first=True) or name  # "Tom thinks" -> the episode's "Tom Reinholt"
+            return Holder(name, mention.actor_id, "reported")
         if token.pos_ == "PRON":
             if lower not in PERSON_PRONOUNS | GROUP_PRONOUNS:
                 return None
-            name = self._antecedent(sentence, token)
             # A pronoun that names nobody ("they know", with no group in sight) leaves the view with the speaker.
-            return Holder(name, None, "reported") if name else None
+            return self._antecedent(sentence, token)
         group = self._group(sentence, token)
         if group is not None:
             return group
@@ -715,28 +732,50 @@ class HolderResolver:
                 return _phrase(token)
         return None
 
-    def _antecedent(self, sentence: Sentence, token: Token) -> str | None:
-        """The nearest preceding name a pronoun can refer to, within this turn (fallback coreference).
+    def _antecedent(self, sentence: Sentence, token: Token) -> Holder | None:
+        """The nearest preceding name a pronoun can refer to, within this turn or, for the first
+        sentences of a turn, the end of the turn before it (fallback coreference).
 
         "he"/"she" take a PERSON entity, or a proper-noun subject the tagger did not label
-        as a place or group; "they" takes a group, country or organisation.
+        as a place or group; "they" takes a group, country or organisation. In an earlier
+        sentence whose main-clause subject is a person (resolved by the entities stage when a
+        pronoun or title), that subject wins over names later in the sentence.
         """
         person = token.lower_ in PERSON_PRONOUNS
         labels = {"PERSON"} if person else {"NORP", "GPE", "ORG"}
         earlier = self._earlier(sentence, last=3)
-        pieces = [sentence.span[: max(token.i - sentence.span.start, 0)], *(s.span for s in reversed(earlier))]
-        for piece in pieces:
-            for previous in reversed(piece):
+        pieces = [(sentence, sentence.span[: max(token.i - sentence.span.start, 0)], False),
+                  *((s, s.span, True) for s in reversed(earlier))]
+        if len(earlier) < 3:
+            # The turn before (another speaker's) only through its main-clause subjects.
+            pieces += [(s, None, True) for s in reversed(self._previous_turn(sentence, last=3 - len(earlier)))]
+        for where, piece, whole in pieces:
+            if person and whole:
+                found = self._person_subject(where, sentence_root(where.span))
+                if found is not None:
+                    return found
+            for previous in reversed(piece or ()):
                 if previous.ent_type_ in labels:
                     ent = next((e for e in previous.doc.ents if e.start <= previous.i < e.end), None)
-                    return _clean_name(ent.text if ent is not None else previous.text)
+                    return self.named(_clean_name(ent.text if ent is not None else previous.text), "reported")
                 if not person or previous.dep_ not in {"nsubj", "nsubjpass"} or previous.ent_type_ in PLACE_LABELS:
                     continue
                 # A name the tagger missed or mislabelled ("Trump/NOUN said", "Macron/ORG argued").
                 capitalised_noun = previous.pos_ == "NOUN" and previous.is_title and previous.i > piece.start
                 if previous.pos_ == "PROPN" or capitalised_noun:
-                    return _phrase(previous)
+                    return self.named(_phrase(previous), "reported")
         return None
+
+    def _person_subject(self, sentence: Sentence, root: Token) -> Holder | None:
+        """The main clause's subject when it is a person the entities stage names (a name, or a
+        pronoun or title it resolved), else None."""
+        subject = subject_of(root)
+        if subject is None:
+            return None
+        mention = self._mention(sentence, subject)
+        if mention is None or mention.label != "PERSON":
+            return None
+        return Holder(mention.canonical_name or mention.text, mention.actor_id, "reported")
 
 
 def vocative(span: Span) -> Span | None:

@@ -493,3 +493,49 @@ def test_keeps_saying_gives_the_view_to_the_subject_of_keeps() -> None:
     assert claim.claim == "the talks are going well"
     mine = "I keep saying the talks will fail."
     assert only(run([(GUEST, [mine])]), mine).holder == GUEST
+
+
+def person_mentions(*names: str):
+    """A find_mention answering PERSON mentions (no actor) for exactly these texts."""
+    def find_mention(annotated, start_char, end_char):
+        text = annotated.episode.text[start_char:end_char]
+        if text in names:
+            return Mention(0, 0, 0, GUEST, start_char, end_char, text, "PERSON", None, None, "ner")
+        return None
+    return finder_of(find_mention)
+
+
+def test_a_pronoun_takes_the_subject_of_the_sentence_before_over_a_later_name(monkeypatch) -> None:
+    monkeypatch.setattr(claims_module, "_load_mention_finder", lambda: person_mentions("Rutte", "Trump"))
+    sentence = "He believes that sanctions will fail."
+    claim = only(run([(GUEST, ["Rutte met Trump in Vilnius.", sentence])]), sentence)
+    assert (claim.holder, claim.attribution) == ("Rutte", "reported")
+
+
+def test_a_pronoun_opening_an_answer_takes_the_subject_of_the_question(monkeypatch) -> None:
+    monkeypatch.setattr(claims_module, "_load_mention_finder", lambda: person_mentions("Rutte", "Trump", "Hale"))
+    sentence = "He believes that sanctions will fail."
+    claim = only(run([(HOST, ["Rutte met Trump in Vilnius."]), (GUEST, [sentence])]), sentence)
+    assert (claim.holder, claim.attribution) == ("Rutte", "reported")
+    # Only through the question's subjects: a name elsewhere in it leaves the view with the speaker...
+    aside = only(run([(HOST, ["We heard this from Governor Hale yesterday: the loan will come."]), (GUEST, [sentence])]),
+                 sentence)
+    assert aside.holder == GUEST
+    # ...and so does the speaker's own turn before (not a question to answer).
+    own = only(run([(GUEST, ["Rutte met Trump in Vilnius."]), (GUEST, [sentence])]), sentence)
+    assert own.holder == GUEST
+
+
+def test_a_first_name_takes_the_one_full_name_the_episode_gives_it(monkeypatch) -> None:
+    monkeypatch.setattr(claims_module, "_load_mention_finder", lambda: person_mentions("Marcus"))
+    sentence = "Marcus believes that the loan will come."
+    annotated = build_annotated([(GUEST, [sentence])])
+
+    def with_names(*names: str) -> AnnotatedEpisode:
+        annotated.mentions = [Mention(i, 0, 0, GUEST, 0, 0, name, "PERSON", None, None, "ner")
+                              for i, name in enumerate(names)]
+        return annotated
+
+    assert only(run(None, annotated=with_names("Marcus Feld")), sentence).holder == "Marcus Feld"
+    assert only(run(None, annotated=with_names("Marcus Feld", "Marcus Aurel")), sentence).holder == "Marcus"
+    assert only(run(None, annotated=with_names()), sentence).holder == "Marcus"
