@@ -73,6 +73,7 @@ from extractors.lexicon import (
     DOCUMENT_NOUNS,
     AGENT_NOUNS,
     PERSON_PRONOUNS,
+    PRONOUN_GENDERS,
     GROUP_PRONOUNS,
     SPEAKER_PRONOUNS,
     HOLDER_LABELS,
@@ -470,7 +471,7 @@ class HolderResolver:
         self._position = {s.sentence_id: i for turn in self.sentences_by_turn.values() for i, s in enumerate(turn)}
         self._last_vocative: dict[int, tuple[Sentence, Span] | None] = {}
         self._named: dict[tuple[str, str], Holder] = {}
-        self._full_names: dict[tuple[str, bool], str | None] = {}
+        self._full_names: tuple[dict[str, str], dict[str, set[str]]] | None = None
 
     def _earlier(self, sentence: Sentence, *, last: int) -> list[Sentence]:
         """Up to `last` sentences of the same turn before `sentence`, in text order."""
@@ -481,13 +482,16 @@ class HolderResolver:
         return turn_sentences[max(position - last, 0) : position]
 
     def _previous_turn(self, sentence: Sentence, *, last: int) -> list[Sentence]:
-        """The last `last` sentences of the turn before the sentence's turn, when another speaker's
-        (the question a pronoun in the answer's first sentences may point back into)."""
+        """The last `last` sentences of the turn before the sentence's turn, when another person's
+        (often the question that a pronoun opening the answer points back into)."""
         turns = self.annotated.episode.turns
         index = self.turns.get(sentence.turn_id)
-        if not index or last <= 0 or turns[index - 1].speaker == sentence.speaker:
+        if not index or last <= 0:
             return []
-        return self.sentences_by_turn.get(turns[index - 1].turn_id, [])[-last:]
+        before = turns[index - 1]
+        if before.speaker == sentence.speaker or _NON_PERSON_SPEAKER.match(before.speaker):
+            return []
+        return self.sentences_by_turn.get(before.turn_id, [])[-last:]
 
     def _latest_vocative(self, sentence: Sentence) -> tuple[Sentence, Span] | None:
         """The latest sentence of the turn up to `sentence` that addresses someone by name, with that name.
@@ -557,27 +561,29 @@ class HolderResolver:
                 return Holder(longer, None, attribution)
         return Holder(name, None, attribution)
 
-    def full_name(self, surname: str, *, first: bool = False) -> str | None:
-        """The episode's multi-word PERSON name ending in `surname` (the first one written), or None;
-        with `first`, the one name starting with the given name ("Tom" -> "Tom Reinholt"), None when
-        the episode has several.
+    def full_name(self, name: str, *, first: bool = False) -> str | None:
+        """The episode's multi-word PERSON name ending in `name` (the first one written), or None;
+        with `first`, the one name starting with it ("Tom" -> "Tom Reinholt"), None when the
+        episode has several.
 
-        Memoised per name: the answer reads every mention of the episode."""
-        key = (surname, first)
-        if key not in self._full_names:
-            self._full_names[key] = self._find_full_name(surname, first=first)
-        return self._full_names[key]
+        The indexes are built in one pass over the episode's mentions, on first use."""
+        if self._full_names is None:
+            self._full_names = self._index_full_names()
+        found = self._full_names[1 if first else 0].get(name)
+        if not first:
+            return found
+        return next(iter(found)) if found is not None and len(found) == 1 else None
 
-    def _find_full_name(self, name: str, *, first: bool) -> str | None:
-        found: set[str] = set()
+    def _index_full_names(self) -> tuple[dict[str, str], dict[str, set[str]]]:
+        by_last: dict[str, str] = {}
+        by_first: dict[str, set[str]] = {}
         for mention in self.annotated.mentions:
             words = mention.text.split()
-            if mention.label == "PERSON" and len(words) > 1 and words[0 if first else -1] == name and all(
+            if mention.label == "PERSON" and len(words) > 1 and all(
                     w[:1].isupper() and w.rstrip(".").casefold() not in TITLE_WORDS for w in words):
-                if not first:
-                    return _clean_name(mention.text)
-                found.add(_clean_name(mention.text))
-        return found.pop() if len(found) == 1 else None
+                by_last.setdefault(words[-1], _clean_name(mention.text))
+                by_first.setdefault(words[0], set()).add(_clean_name(mention.text))
+        return by_last, by_first
 
     def addressee(self, sentence: Sentence) -> str | None:
         """The other speaker of the neighbouring turns: the next turn's if different, else the previous one's.
@@ -677,10 +683,7 @@ class HolderResolver:
             return None
         mention = self._mention(sentence, token)
         if mention is not None:
-            name = mention.canonical_name or mention.text
-            if mention.actor_id is None and " " not in name and name[:1].isupper():
-                name = self.full_name(name, first=True) or name  # "Tom thinks" -> the episode's "Tom Reinholt"
-            return Holder(name, mention.actor_id, "reported")
+            return self._mention_holder(mention)
         if token.pos_ == "PRON":
             if lower not in PERSON_PRONOUNS | GROUP_PRONOUNS:
                 return None
@@ -709,8 +712,16 @@ class HolderResolver:
         for candidate in candidates:
             mention = self._mention(sentence, candidate)
             if mention is not None and mention.actor_id is not None and mention.actor_type in {"state", "organisation"}:
-                return Holder(mention.canonical_name or mention.text, mention.actor_id, "reported")
+                return self._mention_holder(mention)
         return None
+
+    def _mention_holder(self, mention: Mention) -> Holder:
+        """A reported holder named by the entities stage; an unlinked person's first name alone
+        becomes the episode's one full name starting with it ("Tom thinks" -> "Tom Reinholt")."""
+        name = mention.canonical_name or mention.text
+        if mention.actor_id is None and mention.label == "PERSON" and " " not in name and name[:1].isupper():
+            name = self.full_name(name, first=True) or name
+        return Holder(name, mention.actor_id, "reported")
 
     def _mention(self, sentence: Sentence, token: Token) -> Mention | None:
         """The entities stage's mention over the head token (not its modifiers: "critics of Putin")."""
@@ -751,7 +762,7 @@ class HolderResolver:
             pieces += [(s, None, True) for s in reversed(self._previous_turn(sentence, last=3 - len(earlier)))]
         for where, piece, whole in pieces:
             if person and whole:
-                found = self._person_subject(where, sentence_root(where.span))
+                found = self._person_subject(where, sentence_root(where.span), PRONOUN_GENDERS[token.lower_])
                 if found is not None:
                     return found
             for previous in reversed(piece or ()):
@@ -766,16 +777,16 @@ class HolderResolver:
                     return self.named(_phrase(previous), "reported")
         return None
 
-    def _person_subject(self, sentence: Sentence, root: Token) -> Holder | None:
-        """The main clause's subject when it is a person the entities stage names (a name, or a
-        pronoun or title it resolved), else None."""
+    def _person_subject(self, sentence: Sentence, root: Token, gender: str) -> Holder | None:
+        """The main clause's subject when the entities stage names it a person (a name, or a pronoun
+        or title it resolved) whom a pronoun of `gender` can refer to, else None."""
         subject = subject_of(root)
-        if subject is None:
-            return None
-        mention = self._mention(sentence, subject)
+        mention = self._mention(sentence, subject) if subject is not None else None
         if mention is None or mention.label != "PERSON":
             return None
-        return Holder(mention.canonical_name or mention.text, mention.actor_id, "reported")
+        if mention.actor_id and self.catalog is not None and self.catalog.gender_of(mention.actor_id) not in {None, gender}:
+            return None
+        return self._mention_holder(mention)
 
 
 def vocative(span: Span) -> Span | None:

@@ -539,3 +539,33 @@ def test_a_first_name_takes_the_one_full_name_the_episode_gives_it(monkeypatch) 
     assert only(run(None, annotated=with_names("Marcus Feld")), sentence).holder == "Marcus Feld"
     assert only(run(None, annotated=with_names("Marcus Feld", "Marcus Aurel")), sentence).holder == "Marcus"
     assert only(run(None, annotated=with_names()), sentence).holder == "Marcus"
+
+
+def test_a_question_subject_of_the_other_gender_is_not_the_antecedent(monkeypatch) -> None:
+    def find_mention(annotated, start_char, end_char):
+        text = annotated.episode.text[start_char:end_char]
+        if text in {"Rutte", "Trump"}:
+            return Mention(0, 0, 0, HOST, start_char, end_char, text, "PERSON", f"person:{text.lower()}", text, "ruler")
+        return None
+
+    monkeypatch.setattr(claims_module, "_load_mention_finder", lambda: finder_of(find_mention))
+    sentence = "He believes that sanctions will fail."
+
+    def holder_when_rutte_is(gender: str) -> str:
+        catalog = ActorCatalog.from_actors((Actor("person:rutte", "Rutte", "person", "PERSON", gender=gender),
+                                            Actor("person:trump", "Trump", "person", "PERSON", gender="male")))
+        annotated = build_annotated([(HOST, ["Rutte met Trump in Vilnius."]), (GUEST, [sentence])])
+        return only(extract_claims(annotated, detector=flat_detector(), settings=Settings(), catalog=catalog),
+                    sentence).holder
+
+    assert holder_when_rutte_is("male") == "Rutte"
+    assert holder_when_rutte_is("female") == GUEST
+
+
+def test_a_fallback_antecedent_is_named_as_the_catalog_names_it() -> None:
+    catalog = ActorCatalog.from_actors((Actor("person:macron", "Emmanuel Macron", "person", "PERSON",
+                                              gender="male", aliases=("Macron",)),))
+    sentence = "He believes that sanctions will fail."
+    annotated = build_annotated([(GUEST, ["Macron has argued for months that Europe must rearm.", sentence])])
+    claim = only(extract_claims(annotated, detector=flat_detector(), settings=Settings(), catalog=catalog), sentence)
+    assert (claim.holder, claim.holder_id, claim.attribution) == ("Emmanuel Macron", "person:macron", "reported")
