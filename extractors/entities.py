@@ -66,6 +66,7 @@ FIXER_NAME = "whoclaims_entity_fixer"
 KEPT_LABELS = frozenset({"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW"})
 # How many sentences back (within the turn) an antecedent may be.
 MAX_SENTENCE_DISTANCE = 5
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 # Speaker labels that are roles, not names: their words are never matched in text.
 GENERIC_SPEAKERS = frozenset({
     "host", "guest", "moderator", "interviewer", "interviewee", "speaker", "narrator", "announcer",
@@ -359,6 +360,8 @@ class _Draft:
     antecedent: _Draft | None = None
     # Addressed by name ("Thank you, Robert."): the addressee is "you", never "he" or "she".
     vocative: bool = False
+    # The subject of its clause: the likelier antecedent of a pronoun in a later sentence.
+    subject: bool = False
 
 
 def _link(ent: Span, catalog: ActorCatalog, *, date: str | None = None) -> tuple[str, str | None, str | None, str | None, str]:
@@ -468,7 +471,7 @@ def _segment_drafts(
             drafts.append(_Draft(
                 turn.turn_id, turn.speaker, offset + ent.start_char, offset + ent.end_char, ent.text, label,
                 actor_id, name, actor_type, source, _sentence_of(offset + ent.start_char, starts, ordered),
-                vocative=_is_vocative(ent),
+                vocative=_is_vocative(ent), subject=ent.root.dep_ in _SUBJECT_DEPS,
             ))
         for span, speaker in speaker_spans:
             actor = catalog.get(speaker.actor_id)
@@ -476,6 +479,7 @@ def _segment_drafts(
                 turn.turn_id, turn.speaker, offset + span.start_char, offset + span.end_char, span.text, "PERSON",
                 speaker.actor_id, speaker.name, actor.type if actor else "person", "speaker",
                 _sentence_of(offset + span.start_char, starts, ordered), vocative=_is_vocative(span),
+                subject=span.root.dep_ in _SUBJECT_DEPS,
             ))
     drafts.sort(key=lambda draft: (draft.start_char, draft.end_char))
     return drafts
@@ -549,18 +553,28 @@ def _coreference_drafts(
 
     def antecedent(turn_id: int, start_char: int, sentence_id: int, accept, *, same_sentence: bool = False,
                    gender: str | None = None):
+        """The nearest acceptable person before `start_char` in the turn; in an earlier sentence,
+        that sentence's acceptable subject before it wins ("Rutte has been the Trump whisperer. He ...")."""
         speaker_id = speaker_ids.get(turns[turn_id].speaker)
         candidates = people.get(turn_id, [])
+        found = None
         for index in range(bisect.bisect_left(people_starts.get(turn_id, []), start_char) - 1, -1, -1):
             candidate = candidates[index]
+            if found is not None and candidate.sentence_id != found.sentence_id:
+                break
             distance = position.get(sentence_id, 0) - position.get(candidate.sentence_id, 0)
             if distance > (0 if same_sentence else MAX_SENTENCE_DISTANCE):
-                return None
+                break
             if gender and blocked(gender, candidate.end_char, start_char):
-                return None  # "My father ... He worked hard": the pronoun goes to an unnamed person
+                break  # "My father ... He worked hard": the pronoun goes to an unnamed person
             if candidate.actor_id != speaker_id and accept(candidate):
-                return candidate
-        return None
+                if found is None:
+                    found = candidate
+                    if candidate.sentence_id == sentence_id or candidate.subject:
+                        return candidate
+                elif candidate.subject:
+                    return candidate
+        return found
 
     def cataphor(turn_id: int, start_char: int, sentence_id: int, accept):
         speaker_id = speaker_ids.get(turns[turn_id].speaker)

@@ -731,3 +731,19 @@ def test_mention_finder_answers_as_a_scan_of_every_mention():
         start = generator.randrange(-10, 3050)
         end = start + generator.choice([0, 1, 3, 10, 60])
         assert find(start, end) is scan(mentions, start, end)
+
+
+@pytest.mark.models
+def test_a_pronoun_takes_the_subject_of_the_sentence_before_over_a_later_name(catalog):
+    """Parsed for real: the subject of the previous sentence wins over a name after it;
+    within the pronoun's own sentence the nearest name still does."""
+    from whoclaims.models import load_spacy
+
+    settings = Settings()
+    nlp = load_spacy(settings.spacy_model, actors_file=settings.actors_file)
+    annotated = _mentions(nlp, catalog, [
+        ("Host", "Mark Rutte met Donald Trump in Vilnius. He said that the talks would resume."),
+        ("Guest", "Kaja Kallas called Donald Trump and he agreed."),
+    ])
+    resolved = [(m.text, m.actor_id) for m in annotated.mentions if m.source == "coreference"]
+    assert resolved == [("He", "person:mark_rutte"), ("he", "person:donald_trump")]
