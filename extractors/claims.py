@@ -124,6 +124,16 @@ class Frame:
 
 
 @dataclass(frozen=True)
+class _NameIndex:
+    """An episode's PERSON mentions by name: the first mention of each text or canonical name
+    (casefolded), and its multi-word names by last word (the first written) and by first word."""
+
+    by_form: dict[str, Mention]
+    by_last: dict[str, str]
+    by_first: dict[str, set[str]]
+
+
+@dataclass(frozen=True)
 class Holder:
     name: str
     actor_id: str | None
@@ -471,7 +481,7 @@ class HolderResolver:
         self._position = {s.sentence_id: i for turn in self.sentences_by_turn.values() for i, s in enumerate(turn)}
         self._last_vocative: dict[int, tuple[Sentence, Span] | None] = {}
         self._named: dict[tuple[str, str], Holder] = {}
-        self._full_names: tuple[dict[str, str], dict[str, set[str]]] | None = None
+        self._name_index: _NameIndex | None = None
 
     def _earlier(self, sentence: Sentence, *, last: int) -> list[Sentence]:
         """Up to `last` sentences of the same turn before `sentence`, in text order."""
@@ -542,7 +552,7 @@ class HolderResolver:
         """A holder for a name read from text (a quote's link or heading): the catalog's actor, the
         episode's mention of that name, or the episode's longer name ending in it ("McFaul" -> "Michael McFaul").
 
-        Memoised per name: the answer reads every mention of the episode."""
+        Memoised per name."""
         key = (name, attribution)
         if key not in self._named:
             self._named[key] = self._find_named(name, attribution)
@@ -551,10 +561,9 @@ class HolderResolver:
     def _find_named(self, name: str, attribution: str) -> Holder:
         if self.catalog is not None and (actor := self.catalog.lookup(name)) is not None:
             return Holder(actor.name, actor.actor_id, attribution)
-        folded = name.casefold()
-        for mention in self.annotated.mentions:
-            if mention.label == "PERSON" and folded in {mention.text.casefold(), (mention.canonical_name or "").casefold()}:
-                return Holder(mention.canonical_name or name, mention.actor_id, attribution)
+        mention = self._names().by_form.get(name.casefold())
+        if mention is not None:
+            return Holder(mention.canonical_name or name, mention.actor_id, attribution)
         if " " not in name:
             longer = self.full_name(name)
             if longer is not None:
@@ -564,26 +573,30 @@ class HolderResolver:
     def full_name(self, name: str, *, first: bool = False) -> str | None:
         """The episode's multi-word PERSON name ending in `name` (the first one written), or None;
         with `first`, the one name starting with it ("Tom" -> "Tom Reinholt"), None when the
-        episode has several.
-
-        The indexes are built in one pass over the episode's mentions, on first use."""
-        if self._full_names is None:
-            self._full_names = self._index_full_names()
-        found = self._full_names[1 if first else 0].get(name)
+        episode has several."""
+        names = self._names()
         if not first:
-            return found
+            return names.by_last.get(name)
+        found = names.by_first.get(name)
         return next(iter(found)) if found is not None and len(found) == 1 else None
 
-    def _index_full_names(self) -> tuple[dict[str, str], dict[str, set[str]]]:
-        by_last: dict[str, str] = {}
-        by_first: dict[str, set[str]] = {}
-        for mention in self.annotated.mentions:
-            words = mention.text.split()
-            if mention.label == "PERSON" and len(words) > 1 and all(
-                    w[:1].isupper() and w.rstrip(".").casefold() not in TITLE_WORDS for w in words):
-                by_last.setdefault(words[-1], _clean_name(mention.text))
-                by_first.setdefault(words[0], set()).add(_clean_name(mention.text))
-        return by_last, by_first
+    def _names(self) -> _NameIndex:
+        """The episode's PERSON mentions indexed by name, built in one pass on first use (each lookup
+        then costs the same however long the episode)."""
+        if self._name_index is None:
+            index = _NameIndex({}, {}, {})
+            for mention in self.annotated.mentions:
+                if mention.label != "PERSON":
+                    continue
+                for form in (mention.text.casefold(), (mention.canonical_name or "").casefold()):
+                    index.by_form.setdefault(form, mention)
+                words = mention.text.split()
+                if len(words) > 1 and all(w[:1].isupper() and w.rstrip(".").casefold() not in TITLE_WORDS
+                                          for w in words):
+                    index.by_last.setdefault(words[-1], _clean_name(mention.text))
+                    index.by_first.setdefault(words[0], set()).add(_clean_name(mention.text))
+            self._name_index = index
+        return self._name_index
 
     def addressee(self, sentence: Sentence) -> str | None:
         """The other speaker of the neighbouring turns: the next turn's if different, else the previous one's.
@@ -755,13 +768,13 @@ class HolderResolver:
         person = token.lower_ in PERSON_PRONOUNS
         labels = {"PERSON"} if person else {"NORP", "GPE", "ORG"}
         earlier = self._earlier(sentence, last=3)
-        pieces = [(sentence, sentence.span[: max(token.i - sentence.span.start, 0)], False),
-                  *((s, s.span, True) for s in reversed(earlier))]
+        pieces = [(sentence, sentence.span[: max(token.i - sentence.span.start, 0)]),
+                  *((s, s.span) for s in reversed(earlier))]
         if len(earlier) < 3:
             # The turn before (another speaker's) only through its main-clause subjects.
-            pieces += [(s, None, True) for s in reversed(self._previous_turn(sentence, last=3 - len(earlier)))]
-        for where, piece, whole in pieces:
-            if person and whole:
+            pieces += [(s, None) for s in reversed(self._previous_turn(sentence, last=3 - len(earlier)))]
+        for where, piece in pieces:
+            if person and where is not sentence:  # a whole earlier sentence
                 found = self._person_subject(where, sentence_root(where.span), PRONOUN_GENDERS[token.lower_])
                 if found is not None:
                     return found

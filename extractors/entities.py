@@ -734,7 +734,7 @@ def _unnamed_subjects(annotated: AnnotatedEpisode) -> dict[str, list[int]]:
     for segment in annotated.segments:
         for token in segment.doc:
             gender = GENDERED_NOUNS.get(token.lower_)
-            if gender and token.dep_ in {"nsubj", "nsubjpass"}:
+            if gender and token.dep_ in _SUBJECT_DEPS:
                 offsets[gender].append(segment.offset + token.idx)
     return offsets
 
