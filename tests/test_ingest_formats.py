@@ -545,3 +545,52 @@ def test_a_press_paragraph_wrapped_onto_a_bracketed_word_keeps_it(tmp_path: Path
                     "                 END          2:55 P.M. EST\n", encoding="utf-8")
     turns = read(path).turns
     assert turns[-1].speaker == "The President" and turns[-1].text.endswith("[sic]")
+
+
+# ---------------------------------------------------------------- labels as some exports write them
+def test_caption_chevrons_before_labels_are_speaker_changes(tmp_path):
+    text = (">> JOHN SMITH: Welcome back. Today, Ukraine.\n\n>> MARIA LOPEZ: Thanks. Putin wants all of it.\n\n"
+            ">> JOHN SMITH: Can Trump make a deal?\n>> Let me add one thing.\n")
+    episode = read(write(tmp_path, "cnn.txt", text))
+    assert episode.format == "inline"
+    assert [(t.speaker, t.text) for t in episode.turns] == [
+        ("John Smith", "Welcome back. Today, Ukraine."), ("Maria Lopez", "Thanks. Putin wants all of it."),
+        ("John Smith", "Can Trump make a deal?\nLet me add one thing.")]
+    assert episode.warnings == ()
+
+
+def test_bracketed_labels_are_speakers_not_markdown_link_definitions(tmp_path):
+    text = "[John Smith]: Welcome back.\n[Maria Lopez]: Thanks for having me.\n[John Smith]: Good.\n[Maria Lopez]: No.\n"
+    episode = read(write(tmp_path, "brackets.txt", text))
+    assert episode.format == "inline"
+    assert [t.speaker for t in episode.turns] == ["John Smith", "Maria Lopez", "John Smith", "Maria Lopez"]
+    assert episode.turns[-1].text == "No."
+    # A real link definition is still markup, not speech.
+    markdown = ("# Episode 4\n\nAnn Lee: Read [the report][1] first.\n\nBob Ray: I [did](https://x.org).\n\n"
+                '[1]: https://example.org/report "The report"\n[2]: <https://example.org/b>\n[3]: example.org\n')
+    episode = read(write(tmp_path, "links.md", markdown))
+    assert [t.speaker for t in episode.turns] == ["Ann Lee", "Bob Ray"]
+    assert "example.org" not in episode.text
+
+
+def test_speakers_without_names_warn_until_a_sidecar_names_them(tmp_path):
+    path = write(tmp_path, "qa.txt", "Q: Will the talks work?\n\nA: No, I do not think so.\n\nQ: Why?\n\nA: Putin wants more.\n")
+    (warning,) = read(path).warnings
+    assert warning.startswith("unnamed_speakers: 2 speaker(s) labelled without a name ('Q', 'A')")
+    assert 'qa.meta.json holding {"speakers": {"Q": "NAME", "A": "NAME"}}' in warning
+    diarised = write(tmp_path, "d.txt", "Speaker 1 (00:01): Hello.\n\nSPEAKER_02 (00:05): Hi.\n\nSpeaker B (00:09): Yes.\n")
+    assert "('Speaker 1', 'SPEAKER_02', 'Speaker B')" in read(diarised).warnings[0]
+    write(tmp_path, "qa.meta.json", json.dumps({"speakers": {"Q": "John Smith", "A": "Maria Lopez"}}))
+    assert read(path).warnings == ()
+    named = write(tmp_path, "n.txt", "Speakers Corner: Hello.\n\nAnn Lee: Hi.\n\nAl: Yes.\n\nAnn Lee: Right.\n")
+    assert not any(w.startswith("unnamed_speakers") for w in read(named).warnings)
+
+
+@pytest.mark.parametrize("separator", [" -", " –", " |"])
+def test_a_header_with_a_separator_before_its_stamp(tmp_path, separator):
+    text = (f"John Smith{separator} 00:00:01\nWelcome back.\n\nMaria Lopez{separator} 00:00:12\nThanks.\n\n"
+            f"John Smith{separator} 00:00:30\nCan Trump make a deal?\n")
+    episode = read(write(tmp_path, "header.txt", text))
+    assert [(t.speaker, t.start_s, t.text) for t in episode.turns] == [
+        ("John Smith", 1.0, "Welcome back."), ("Maria Lopez", 12.0, "Thanks."),
+        ("John Smith", 30.0, "Can Trump make a deal?")]

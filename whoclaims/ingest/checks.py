@@ -8,6 +8,8 @@ These checks say so, loudly, in the run summary, the run manifest and the
 
 from __future__ import annotations
 
+import re
+
 from whoclaims.ingest.names import UNKNOWN_SPEAKER
 from whoclaims.ingest.sidecar import SIDECAR_SUFFIX
 from whoclaims.records import Episode
@@ -18,6 +20,11 @@ LONG_TURN_WORDS = 5000
 ONE_SPEAKER = "one_speaker"
 UNKNOWN = "unknown_speaker"
 LONG_TURN = "long_turn"
+UNNAMED = "unnamed_speakers"
+# Labels that name nobody: diarisation's `Speaker 1`, `SPEAKER_00`, `Speaker A`, `Person 2`, and single
+# letters (`A:` for the answers of a Q and A). A claim held by one of them means nothing across episodes.
+_ANONYMOUS = re.compile(r"(?i)(?:(?:speaker|spk|person|participant|voice|unidentified speaker)[ _#-]*(?:\d{1,3}|[a-z])?"
+                        r"|[a-z])")
 
 
 def _fix(source_name: str) -> str:
@@ -54,6 +61,16 @@ def episode_warnings(episode: Episode, *, speaker_given: bool) -> tuple[str, ...
         warnings.append(
             f"{ONE_SPEAKER}: one speaker, '{speakers[0]}', for the whole file (read as {_read_as(episode)}, "
             f"{_turns(turns)}): the other speakers of a conversation were not found. " + _fix(source)
+        )
+    anonymous = [speaker for speaker in speakers if _ANONYMOUS.fullmatch(speaker)]
+    if anonymous:
+        sidecar = f"{source.rsplit('.', 1)[0]}{SIDECAR_SUFFIX}"
+        example = ", ".join(f'"{speaker}": "NAME"' for speaker in anonymous[:2])
+        warnings.append(
+            f"{UNNAMED}: {len(anonymous)} speaker(s) labelled without a name ("
+            + ", ".join(f"'{speaker}'" for speaker in anonymous)
+            + "): their claims would be held by these labels, which name nobody and differ from episode to "
+            f"episode. Fix: name them in a sidecar {sidecar} holding {{\"speakers\": {{{example}}}}}."
         )
     longest = max(episode.turns, key=lambda turn: len(turn.text.split()), default=None)
     if longest is not None and (words := len(longest.text.split())) > LONG_TURN_WORDS and not speaker_given:

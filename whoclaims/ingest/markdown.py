@@ -34,7 +34,11 @@ _FENCE = re.compile(r"[ \t]{0,3}(```|~~~)")
 _ATX_HEADING = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*")
 _SETEXT_UNDERLINE = re.compile(r"[ \t]{0,3}=+[ \t]*")
 _RULE = re.compile(r"[ \t]{0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})")
-_LINK_DEFINITION = re.compile(r"[ \t]{0,3}\[[^\]]+\]:[ \t]+\S+.*")
+# `[label]: destination "title"`; the destination looks like a link (`<...>`, a path or anchor, a domain),
+# so that a transcript's `[Jane Doe]: Yes.` is speech, not a link definition.
+_LINK_DEFINITION = re.compile(
+    r"""[ \t]{0,3}\[[^\]]+\]:[ \t]+(?:<[^>]*>|\S*[/#]\S*|\S*\w\.\w{2,}\S*)"""
+    r"""(?:[ \t]+(?:"[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*""")
 _QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?")
 _BULLET = re.compile(r"^(?P<indent>[ \t]*)[-*+][ \t]+(?=\S)")
 

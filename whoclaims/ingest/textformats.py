@@ -60,7 +60,8 @@ from whoclaims.records import ParsedTranscript, RawTurn
 # The label is anything but colons and brackets, starting with a letter; `accept_label` judges it.
 _LABEL = r"(?P<label>[^\W\d_][^:\[\]()]{0,59}?)"
 _TEXT = r"(?P<text>(?:[ \t].*)?)"  # a colon must be followed by a space or end the line: not `10:30`, not `http://`
-_INLINE = re.compile(rf"{_LABEL}[ \t]*:{_TEXT}")
+# `[Jane Doe]: text` too: some exports put the label in brackets.
+_INLINE = re.compile(rf"\[?{_LABEL}\]?[ \t]*:{_TEXT}")
 _NAME_TIME = re.compile(rf"{_LABEL}[ \t]*[(\[](?P<time>{TIMESTAMP})[)\]][ \t]*:?{_TEXT}")
 _TIME_NAME = re.compile(rf"[(\[]?(?P<time>{TIMESTAMP})[)\]]?[ \t]*(?:[-–—|][ \t]*)?{_LABEL}[ \t]*:{_TEXT}")
 # `PRESIDENT ZELENSKYY (via interpreter): text`: the note is part of the label, not speech.
@@ -69,7 +70,8 @@ _NOTE_LABEL = re.compile(rf"{_LABEL}[ \t]*\((?P<note>[^()\[\]:0-9]{{1,40}})\)[ \
 # Otter's header lines `Name  0:03` stay headers).
 _NAME_BARE_TIME = re.compile(rf"{_LABEL}[ \t]+(?P<time>{TIMESTAMP})(?P<text>[ \t]+\S.*)")
 _TIME_ONLY = re.compile(rf"[(\[]?(?P<time>{TIMESTAMP})[)\]]?")
-_HEADER_TIME = re.compile(rf"{_LABEL}[ \t]+[(\[]?(?P<time>{TIMESTAMP})[)\]]?")
+# `Name  0:03` (Otter), `Name [00:00:01]`, `Name - 00:00:01`, `Name | 0:03`.
+_HEADER_TIME = re.compile(rf"{_LABEL}(?:[ \t]+[-–—|])?[ \t]+[(\[]?(?P<time>{TIMESTAMP})[)\]]?")
 # Happy Scribe's header line: `[00:00:05.20] - Speaker 2`.
 _TIME_HEADER = re.compile(rf"[(\[]?(?P<time>{TIMESTAMP})[)\]]?[ \t]*[-–—|]?[ \t]*{_LABEL}")
 # A stamp that opens the text after a label (`Speaker1: [00:00:05] text`).
@@ -85,6 +87,8 @@ _HEARING = re.compile(
     r"(?P<label>(?:The[ \t]+)?(?:(?:Mr|Mrs|Ms|Dr)\.[ \t]+)?[A-Z][A-Za-z'’\-]+(?:[ \t]+[A-Z][A-Za-z'’\-]+){0,3})"
     r"\.(?P<text>[ \t]+\S.*)"
 )
+# Closed captions (and the news transcripts made from them) mark a change of speaker with `>>`.
+_CHEVRONS = re.compile(r">{2,3}[ \t]*")
 _WIDE_SPACES = re.compile("[\xa0\u2000-\u200a\u202f\u205f\u3000]")
 # Every label form has its colon within this many characters of the line start.
 _LABEL_REACH = 120
@@ -176,6 +180,9 @@ def _standalone(lines: Sequence[_Line], index: int) -> bool:
 
 def _classify(raw: str) -> _Line:
     original = raw.strip()
+    if chevrons := _CHEVRONS.match(original):
+        original = original[chevrons.end():]
+        raw = raw.replace(chevrons.group(), "", 1)
     if not original:
         return _BREAK
     # Pages saved from the web put no-break spaces after labels (`MS. LEAVITT:&nbsp; Good`, `Q&nbsp;&nbsp; Thank`):
