@@ -30,7 +30,8 @@ class EpisodeOutcome:
     error: str | None = None
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float | None = None
-    # What a person should check about the episode (`Episode.warnings`): one speaker, `Unknown`, an oversized turn.
+    # What a person should check about the episode (`Episode.warnings`): one speaker, `Unknown`, an oversized turn,
+    # speakers without names.
     warnings: list[str] = field(default_factory=list)
 
 
