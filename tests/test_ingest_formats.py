@@ -555,8 +555,12 @@ def test_caption_chevrons_before_labels_are_speaker_changes(tmp_path):
     assert episode.format == "inline"
     assert [(t.speaker, t.text) for t in episode.turns] == [
         ("John Smith", "Welcome back. Today, Ukraine."), ("Maria Lopez", "Thanks. Putin wants all of it."),
-        ("John Smith", "Can Trump make a deal?\nLet me add one thing.")]
-    assert episode.warnings == ()
+        ("John Smith", "Can Trump make a deal?"), ("Unknown", "Let me add one thing.")]
+    # A `>>` without a name is another, unnamed speaker: not the previous one, and the user is told.
+    (warning,) = episode.warnings
+    assert warning.startswith("unknown_speaker: no speaker found for 1 of 4 turns (read as inline)")
+    named = read(write(tmp_path, "named.txt", text.replace(">> Let", "Let")))
+    assert named.turns[-1].text == "Can Trump make a deal?\nLet me add one thing." and named.warnings == ()
 
 
 def test_bracketed_labels_are_speakers_not_markdown_link_definitions(tmp_path):

@@ -32,6 +32,7 @@ from whoclaims.ingest.errors import TranscriptError
 from whoclaims.ingest.names import (
     MAX_NAME_CHARS,
     TITLE_WORDS,
+    UNKNOWN_SPEAKER,
     accept_label,
     is_capitals,
     is_diarisation_label,
@@ -180,7 +181,8 @@ def _standalone(lines: Sequence[_Line], index: int) -> bool:
 
 def _classify(raw: str) -> _Line:
     original = raw.strip()
-    if chevrons := _CHEVRONS.match(original):
+    chevrons = _CHEVRONS.match(original)
+    if chevrons:
         original = original[chevrons.end():]
         raw = raw.replace(chevrons.group(), "", 1)
     if not original:
@@ -221,6 +223,9 @@ def _classify(raw: str) -> _Line:
             return _Line("stamped", stripped, stamped["text"].strip(), start_s=start, indent=indent)
     if is_stage_direction(stripped):
         return _Line("aside", original, original, indent=indent)
+    if chevrons:
+        # `>>` without a name: another speaker, whom the captions do not name.
+        return _Line("label", original, original, UNKNOWN_SPEAKER, None, None, indent, ">>", "chevrons")
     return _Line("text", original, original, indent=indent)
 
 
@@ -323,7 +328,7 @@ def scan_labels(lines: Sequence[str], *, hints: Collection[str] = ()) -> LabelSc
     opening = first.name if first is not None else None
     speakers = {}
     for name, speaker in speaker_of.items():
-        if name == QUESTION_LABEL:
+        if name == QUESTION_LABEL or name == UNKNOWN_SPEAKER:
             continue
         if name in hints and (accept_label(name, count=2, one_off_ok=True) or is_titled_label(name)):
             speakers[name] = speaker
@@ -351,6 +356,9 @@ def scan_labels(lines: Sequence[str], *, hints: Collection[str] = ()) -> LabelSc
     colon_questions = all(line.form == "question" for line in questions)
     if (len(questions) >= 2 and (speakers or colon_questions)) or (questions and (press_marks or titled)):
         speakers[QUESTION_LABEL] = speaker_of[QUESTION_LABEL]
+    if speakers and any(line.form == "chevrons" for line in labels):
+        # Unnamed `>>` speaker changes count beside named `>> NAME:` ones: their turns go to `Unknown` (and warn).
+        speakers[UNKNOWN_SPEAKER] = UNKNOWN_SPEAKER
     scan = LabelScan(classified, speakers, press_only=press_marks)
     scan.leading = first is not None and scan.is_speaker(first)
     for line in labels:
