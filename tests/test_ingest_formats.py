@@ -598,3 +598,21 @@ def test_a_header_with_a_separator_before_its_stamp(tmp_path, separator):
     assert [(t.speaker, t.start_s, t.text) for t in episode.turns] == [
         ("John Smith", 1.0, "Welcome back."), ("Maria Lopez", 12.0, "Thanks."),
         ("John Smith", 30.0, "Can Trump make a deal?")]
+
+
+def test_dash_labels_count_when_two_speakers_recur_and_prose_dashes_do_not(tmp_path):
+    text = ("John Smith — Welcome back. Today, Ukraine.\n\nMaria Lopez — Thanks. Putin wants all of it.\n\n"
+            "John Smith — Can Trump make a deal?\n\nMARIA LOPEZ – No.\n")
+    episode = read(write(tmp_path, "dash.txt", text))
+    assert [(t.speaker, t.text) for t in episode.turns] == [
+        ("John Smith", "Welcome back. Today, Ukraine."), ("Maria Lopez", "Thanks. Putin wants all of it."),
+        ("John Smith", "Can Trump make a deal?"), ("Maria Lopez", "No.")]
+    prose = ("Putin — who has ruled since 2000 — wants it all.\n\nPutin — As I said — will not stop.\n\n"
+             "Putin — And here is why — needs the war.\n")
+    episode = read(write(tmp_path, "prose.txt", prose))
+    assert episode.format == "plain" and episode.text.startswith("Putin — who has ruled")
+    # One dash line beside colon labels is text of the turn, not a new speaker.
+    mixed = "Ann Lee: Hello.\n\nBob Ray: Hi.\nZelensky — He said it twice.\n\nAnn Lee: Bye.\n\nBob Ray: Bye.\n"
+    episode = read(write(tmp_path, "mixed.txt", mixed))
+    assert [t.speaker for t in episode.turns] == ["Ann Lee", "Bob Ray", "Ann Lee", "Bob Ray"]
+    assert "Zelensky — He said it twice." in episode.turns[1].text

@@ -70,6 +70,9 @@ _NOTE_LABEL = re.compile(rf"{_LABEL}[ \t]*\((?P<note>[^()\[\]:0-9]{{1,40}})\)[ \
 # `Lex Fridman 01:02:03 text`: a bare stamp between the name and the text (text required, so that
 # Otter's header lines `Name  0:03` stay headers).
 _NAME_BARE_TIME = re.compile(rf"{_LABEL}[ \t]+(?P<time>{TIMESTAMP})(?P<text>[ \t]+\S.*)")
+# `John Smith — Text`, `JOHN SMITH – Text` (an em or en dash, not a hyphen, and speech that opens a sentence):
+# counted only when the label recurs and two such speakers do (prose's "Putin — who ... —" is not a label).
+_NAME_DASH = re.compile(rf"{_LABEL}[ \t]+[—–][ \t]+(?P<text>[\"'“‘(]?[A-Z0-9À-ÝА-Я].*)")
 _TIME_ONLY = re.compile(rf"[(\[]?(?P<time>{TIMESTAMP})[)\]]?")
 # `Name  0:03` (Otter), `Name [00:00:01]`, `Name - 00:00:01`, `Name | 0:03`.
 _HEADER_TIME = re.compile(rf"{_LABEL}(?:[ \t]+[-–—|])?[ \t]+[(\[]?(?P<time>{TIMESTAMP})[)\]]?")
@@ -135,7 +138,8 @@ class _Line:
     # The label as written, role included ("MARIA LOPEZ, HOST").
     written: str = ""
     # How the label was written, when that matters for accepting it: "question" (`Q`),
-    # "bare_question" (`Q text`, no colon), "hearing" (`Senator Risch.`), "bare_time" (`Name 01:02 text`).
+    # "bare_question" (`Q text`, no colon), "hearing" (`Senator Risch.`), "bare_time" (`Name 01:02 text`),
+    # "dash" (`Name — text`).
     form: str = ""
 
 
@@ -153,8 +157,12 @@ def match_label(line: str) -> tuple[str, str | None, float | None, str] | None:
 
 
 def _match_label(line: str) -> tuple[str, str | None, float | None, str, str, str] | None:
-    """`match_label` plus the label as written and its form ("" or "bare_time")."""
+    """`match_label` plus the label as written and its form ("", "bare_time" or "dash")."""
     if ":" not in line[:_LABEL_REACH]:
+        dash = _NAME_DASH.fullmatch(line) if ("—" in line[:_LABEL_REACH] or "–" in line[:_LABEL_REACH]) else None
+        parts = split_label(dash["label"]) if dash else None
+        if parts:
+            return parts[0], parts[1], None, dash["text"].strip(), " ".join(dash["label"].split()), "dash"
         return None
     for pattern in (_NAME_TIME, _TIME_NAME, _INLINE, _NOTE_LABEL, _NAME_BARE_TIME):
         match = pattern.fullmatch(line)
@@ -319,8 +327,8 @@ def scan_labels(lines: Sequence[str], *, hints: Collection[str] = ()) -> LabelSc
     # Decided once per distinct label: a long transcript repeats a handful of them.
     speaker_of = {name: normalise_speaker(name) for name in {line.name for line in labels}}
     counts = Counter(speaker_of[line.name] for line in labels)
-    strict = {line.name for line in labels if line.form in ("bare_time", "hearing")}
-    strict -= {line.name for line in labels if line.form not in ("bare_time", "hearing")}
+    strict = {line.name for line in labels if line.form in ("bare_time", "hearing", "dash")}
+    strict -= {line.name for line in labels if line.form not in ("bare_time", "hearing", "dash")}
     # Hearing labels once the layout shows (three of them, one name recurring) count even when used once.
     hearing = Counter(speaker_of[line.name] for line in labels if line.form == "hearing")
     hearing_layout = sum(hearing.values()) >= 3 and max(hearing.values(), default=0) >= 2
@@ -341,6 +349,11 @@ def scan_labels(lines: Sequence[str], *, hints: Collection[str] = ()) -> LabelSc
             speakers[name] = speaker
         elif name == opening and is_institution_label(name):
             speakers[name] = speaker
+    dashed = ({line.name for line in labels if line.form == "dash"}
+              - {line.name for line in labels if line.form != "dash"}) & set(speakers)
+    if len({speakers[name] for name in dashed}) < 2:
+        for name in dashed:
+            del speakers[name]
     # An `END` line after the speech, or a time line before it, are written by press offices only.
     spoken = [
         index for index, line in enumerate(classified)
