@@ -616,3 +616,26 @@ def test_dash_labels_count_when_two_speakers_recur_and_prose_dashes_do_not(tmp_p
     episode = read(write(tmp_path, "mixed.txt", mixed))
     assert [t.speaker for t in episode.turns] == ["Ann Lee", "Bob Ray", "Ann Lee", "Bob Ray"]
     assert "Zelensky — He said it twice." in episode.turns[1].text
+
+
+@pytest.mark.parametrize("suffix", [".html", ".md"])
+def test_headings_that_name_recurring_speakers_are_speakers(tmp_path, suffix):
+    turns = [("John Smith", "Welcome back."), ("Maria Lopez", "Thanks. Putin wants all of it."),
+             ("John Smith", "Can Trump make a deal?"), ("Maria Lopez", "No.")]
+    if suffix == ".html":
+        body = "".join(f"<h3>{name}</h3><p>{text}</p>" for name, text in turns)
+        page = f"<html><body><h2>Part one</h2>{body}<h2>Part two</h2><h3>John Smith</h3><p>Bye.</p></body></html>"
+    else:
+        body = "".join(f"### {name}\n\n{text}\n\n" for name, text in turns)
+        page = f"# Episode 5\n\n## Part one\n\n{body}## Part two\n\n### John Smith\n\nBye.\n"
+    episode = read(write(tmp_path, f"page{suffix}", page))
+    assert [(t.speaker, t.text, t.section) for t in episode.turns] == [
+        *[(name, text, "Part one") for name, text in turns], ("John Smith", "Bye.", "Part two")]
+
+
+def test_one_name_heading_two_sections_is_a_section_title(tmp_path):
+    about = ("# Notes\n\n## Vladimir Putin\n\nHis aims are the point.\n\n## Donald Trump\n\nHe wants a deal.\n\n"
+             "## Vladimir Putin\n\nMore on his aims.\n")
+    episode = read(write(tmp_path, "about.md", about), default_speaker="Ann Lee")
+    assert [(t.speaker, t.section) for t in episode.turns] == [("Ann Lee", "Vladimir Putin")]
+    assert episode.text.split() == "His aims are the point. He wants a deal. More on his aims.".split()

@@ -7,7 +7,9 @@ cookie banners, comments) are dropped; when the page has a `<main>` or
 `<article>`, only its content is read. A speaker in `<b>`/`<strong>` or a
 speaker span at the start of a paragraph (`<p><b>Name:</b> text</p>`,
 `<span class="speaker">Name</span>`) becomes a `Name: text` label that the text
-layouts accept as a speaker. Headings are sections; `<title>` is the title, and
+layouts accept as a speaker. Headings are sections, except names heading the
+answers of two or more recurring speakers (`names.speaker_headings`), which are
+speaker lines; `<title>` is the title, and
 the description, date and canonical URL come from the page's `<meta>`/`<link>`.
 """
 
@@ -20,6 +22,7 @@ from html.parser import HTMLParser
 
 from whoclaims.ingest.decode import normalise_text
 from whoclaims.ingest.document import DocumentInfo, TextDocument
+from whoclaims.ingest.names import speaker_headings
 
 _SKIPPED = frozenset({
     "script", "style", "noscript", "template", "svg", "math", "nav", "header", "footer", "aside", "form",
@@ -203,6 +206,7 @@ def read_html(text: str) -> TextDocument:
     reader._flush()
     paragraphs = [block for block in reader.paragraphs if block.in_content or not reader.saw_content]
     leads = Counter(_lead_name(block) for block in paragraphs if not block.heading)
+    named = speaker_headings([" ".join(block.lines) for block in paragraphs if block.heading])
     lines: list[str] = []
     sections: dict[int, str] = {}
     hints: set[str] = set()
@@ -210,7 +214,12 @@ def read_html(text: str) -> TextDocument:
         if lines:
             lines.append("")
         if block.heading:
-            sections[len(lines)] = " ".join(" ".join(block.lines).split())
+            title = " ".join(" ".join(block.lines).split())
+            if title in named:  # the speaker of the paragraphs under it
+                hints.add(title)
+                lines.append(title)
+                continue
+            sections[len(lines)] = title
             lines.append("")
             continue
         name = _lead_name(block)

@@ -22,7 +22,7 @@ from typing import Any
 from whoclaims.ingest.decode import normalise_text
 from whoclaims.ingest.document import DocumentInfo, TextDocument
 from whoclaims.ingest.errors import TranscriptError
-from whoclaims.ingest.names import normalise_role, normalise_speaker
+from whoclaims.ingest.names import normalise_role, normalise_speaker, speaker_headings
 
 _FRONT_MATTER_OPEN = "---"
 _FRONT_MATTER_CLOSE = ("---", "...")
@@ -285,6 +285,9 @@ def read_markdown(text: str, *, suffix_says_markdown: bool) -> TextDocument | No
     fence: str | None = None
     # The first `# heading`: the title, when the front matter gives none.
     first_title: str | None = None
+    # Headings that name the speaker of the paragraphs under them (`### Jane Doe`, each recurring).
+    named = speaker_headings([clean_inline(heading["text"])[0] for line in lines[skip:]
+                              if (heading := _ATX_HEADING.fullmatch(line))])
     for index in range(skip, len(lines)):
         line = lines[index]
         opener = _FENCE.match(line)
@@ -302,6 +305,10 @@ def read_markdown(text: str, *, suffix_says_markdown: bool) -> TextDocument | No
         if heading:
             found["heading"] += 1
             title = " ".join(clean_inline(heading["text"])[0].split())
+            if title in named:
+                hints.add(title)
+                out.append(title)
+                continue
             if title:
                 sections[index] = title
                 if first_title is None and len(heading.group(1)) == 1:

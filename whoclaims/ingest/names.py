@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 
 from whoclaims.ingest.decode import normalise_text
 
@@ -202,3 +203,14 @@ def label_role(name: str, role: str | None) -> str | None:
     if role:
         return normalise_role(role)
     return name.casefold() if is_role_word(name) else None
+
+
+def speaker_headings(titles: list[str]) -> frozenset[str]:
+    """The headings of a page that name its speakers: names (as `accept_label` judges a recurring
+    label) that head two or more sections each, when at least two such names do. A page that heads
+    every answer with its speaker's name (`<h3>Jane Doe</h3><p>...`) is a conversation; a chapter
+    title is not repeated, and one repeated name may be a section about that person."""
+    counts = Counter(" ".join(title.split()) for title in titles)
+    names = frozenset(title for title, count in counts.items()
+                      if count >= 2 and 1 <= len(title.split()) <= 4 and accept_label(title, count=count, one_off_ok=False))
+    return names if len(names) >= 2 else frozenset()
