@@ -639,3 +639,16 @@ def test_one_name_heading_two_sections_is_a_section_title(tmp_path):
     episode = read(write(tmp_path, "about.md", about), default_speaker="Ann Lee")
     assert [(t.speaker, t.section) for t in episode.turns] == [("Ann Lee", "Vladimir Putin")]
     assert episode.text.split() == "His aims are the point. He wants a deal. More on his aims.".split()
+
+
+def test_a_stamp_line_above_the_speaker_name(tmp_path):
+    text = ("Episode 12: Ukraine\n\n00:00:01\nJohn Smith\nWelcome back.\n\n00:00:12\nMaria Lopez\nThanks.\n"
+            "Putin wants all of it.\n\n00:00:30\nJohn Smith\nCan Trump make a deal?\n")
+    episode = read(write(tmp_path, "stamps.txt", text))
+    assert episode.title == "Episode 12: Ukraine"
+    assert [(t.speaker, t.start_s, t.text.split()) for t in episode.turns] == [
+        ("John Smith", 1.0, ["Welcome", "back."]), ("Maria Lopez", 12.0, "Thanks. Putin wants all of it.".split()),
+        ("John Smith", 30.0, "Can Trump make a deal?".split())]
+    # Captions copied with a stamp above each line stay text of one (unnamed, warned) speaker.
+    captions = read(write(tmp_path, "yt.txt", "0:00\nwelcome back to the show\ntoday ukraine\n\n0:05\nthanks for having me\nyes\n"))
+    assert captions.format == "plain" and captions.warnings[0].startswith("unknown_speaker")

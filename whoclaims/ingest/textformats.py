@@ -547,6 +547,18 @@ def _header_candidate(line: str) -> tuple[str, str | None, float | None, str] | 
     return (*parts, start, " ".join(line.split())) if parts else None
 
 
+def header_blocks(lines: Sequence[str]) -> list[tuple[int, list[str]]]:
+    """`indexed_blocks` of `lines`, with a stamp line above a name moved below it (`00:01:02` /
+    `Jane Doe` / text, as some exports write headers), so that it reads as `Jane Doe` / `00:01:02`."""
+    out = []
+    for index, block in indexed_blocks(lines):
+        block = list(block)
+        if len(block) >= 3 and _TIME_ONLY.fullmatch(block[0]) and not _TIME_ONLY.fullmatch(block[1]):
+            block[0], block[1] = block[1], block[0]
+        out.append((index, block))
+    return out
+
+
 def find_speaker_headers(blocks: Sequence[Sequence[str]], *, hints: Collection[str] = ()) -> dict[int, Header]:
     """Blocks that start with a speaker header, by block index.
 
@@ -594,7 +606,7 @@ def parse_speaker_header(document: TextDocument, *, default_speaker: str) -> Par
         TranscriptError: no speaker header found.
     """
     del default_speaker  # every turn here has a header
-    indexed = indexed_blocks(document.lines)
+    indexed = header_blocks(document.lines)
     blocks = [block for _, block in indexed]
     headers = find_speaker_headers(blocks, hints=document.speaker_hints)
     if not headers:
@@ -683,7 +695,7 @@ def detect_layout(document: TextDocument) -> str:
     scan = scan_labels(document.lines, hints=document.speaker_hints)
     labels = scan.timed + scan.untimed
     headers = len(find_speaker_headers(
-        [block for _, block in indexed_blocks(document.lines)], hints=document.speaker_hints,
+        [block for _, block in header_blocks(document.lines)], hints=document.speaker_hints,
     ))
     if labels and labels >= headers and (labels >= 2 or scan.leading):
         return scan.format
