@@ -619,15 +619,16 @@ class HolderResolver:
     def addressee_holder(self, sentence: Sentence) -> Holder | None:
         """Who "you" is: a name the speaker addresses in this turn ("Governor Kasich, you said"), else the neighbour."""
         found = self._latest_vocative(sentence)
-        if found is not None:
-            return self._named_addressee(*found)
+        named = self._named_addressee(*found) if found is not None else None
+        if named is not None:
+            return named
         name = self.addressee(sentence)
         if name is None:
             return None
         holder = self.speaker(name)
         return Holder(holder.name, holder.actor_id, "addressee")
 
-    def _named_addressee(self, sentence: Sentence, called: Span) -> Holder:
+    def _named_addressee(self, sentence: Sentence, called: Span) -> Holder | None:
         names = {t.lower_ for t in called if not _is_title(t) and not t.is_punct}
         for label in self.annotated.episode.speakers:
             if label != sentence.speaker and names & {word.lower() for word in normalise_speaker(label).split()}:
@@ -637,7 +638,9 @@ class HolderResolver:
         mention = self._mention(sentence, head)
         if mention is not None:
             return Holder(mention.canonical_name or mention.text, mention.actor_id, "addressee")
-        return Holder(" ".join(t.text for t in called if not _is_title(t)), None, "addressee")
+        name = " ".join(t.text for t in called if not _is_title(t))
+        # "Mr. Vice President, you ...": titles alone name nobody here; the neighbouring speaker is meant.
+        return Holder(name, None, "addressee") if name else None
 
     def resolve(self, sentence: Sentence, token: Token | None, cue: Token, *, own: Holder | None = None) -> Holder:
         """The holder of a frame whose holder token is `token` (a subject, possessor or source).
@@ -649,10 +652,11 @@ class HolderResolver:
         own = own or self.speaker(sentence.speaker)
         if token is None:
             return own
-        called = vocative(sentence.span)
+        called = vocative(sentence.span) or addressed_subject(token)
         if called is not None and called.start <= token.i < called.end:
             # "Dr. Carson, many experts believe ...": the name is addressed, not the subject.
-            token = next((c for c in token.children if c.dep_ in {"appos", "conj"} and c.i >= called.end), None)
+            token = next((c for c in [*token.children, *token.head.children]
+                          if c.dep_ in {"appos", "conj", "nsubj", "nsubjpass"} and c.i > called.end), None)
             if token is None:
                 return own
         if token.lower_ == "you" or token.lower_ in {"your", "yours", "yourself"}:
@@ -825,6 +829,22 @@ def vocative(span: Span) -> Span | None:
     if not any(t.pos_ == "PROPN" for t in called) or any(t.ent_type_ in {"GPE", "NORP", "LOC", "ORG"} for t in called):
         return None
     return called
+
+
+def addressed_subject(token: Token) -> Span | None:
+    """A person's name parsed as the subject but addressed, in a sentence without "you": the name
+    and a comma before another subject of the same verb ("Dr. Carson, many experts believe ...")
+    or before another person's name hung on it ("Senator Sanders, Donald Trump also argues ...")."""
+    if token.pos_ != "PROPN" or token.ent_type_ != "PERSON" or token.dep_ not in {"nsubj", "nsubjpass"}:
+        return None
+    doc = token.doc
+    start = min(t.i for t in token.subtree if t.dep_ in {"compound", "amod"} or t.i == token.i or _is_title(t))
+    if token.i + 1 >= len(doc) or doc[token.i + 1].text != ",":
+        return None
+    later = [c for c in token.head.children if c.dep_ in {"nsubj", "nsubjpass"} and c.i > token.i + 1]
+    named = [c for c in token.children if c.dep_ == "appos" and c.i > token.i + 1 and c.ent_type_ == "PERSON"
+             and not (c.i + 1 < len(doc) and doc[c.i + 1].text == ",")]
+    return doc[start : token.i + 1] if later or named else None
 
 
 def _is_title(token: Token) -> bool:

@@ -183,6 +183,22 @@ def test_a_named_addressee_wins_over_the_neighbouring_turn() -> None:
     assert claim.claim == "the tariffs would pay for themselves"
 
 
+def test_a_name_addressed_before_another_subject_is_not_the_holder() -> None:
+    """"Dr. Carson, many experts believe X": the parser takes both for subjects; "Senator Hale, Donald
+    Trump argues X": it hangs the second name on the first. The one addressed holds neither view."""
+    carson = "Dr. Carson, many experts believe Russian leader Vladimir Putin has bigger designs for the region."
+    hale = "Senator Hale, Donald Trump argues that NATO is unfair."
+    claims = run([(HOST, [carson, hale]), ("CARSON", ["Sure."])])
+    assert (only(claims, carson).holder, only(claims, carson).attribution) == ("many experts", "reported")
+    assert (only(claims, hale).holder, only(claims, hale).attribution) == ("Donald Trump", "reported")
+
+
+def test_an_addressee_named_by_titles_alone_is_the_neighbouring_speaker() -> None:
+    sentence = "Mr. Vice President, you said that the tariffs would pay for themselves."
+    claim = only(run([(HOST, [sentence]), (GUEST, ["Sure."])]), sentence)
+    assert (claim.holder, claim.attribution) == (GUEST, "addressee")
+
+
 def test_non_person_speaker_labels_are_never_addressed() -> None:
     sentence = "You warn that Europe is running out of time."
     claim = only(run([(HOST, [sentence]), ("SYSTEM", ["Sure."]), (GUEST, ["Sure."])]), sentence)
