@@ -73,6 +73,8 @@ _NAME_COLON = re.compile(r"(?P<name>(?:[A-Z][\w’'.\-]*\s+){0,4}[A-Z][\w’'\-]
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "ret", "esq", "phd"})
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "our", "my", "your", "their", "his",
                           "her", "its"})
+# Capitalised words that are never a name: "I", and pronouns that open a sentence ("That's why I understand, ...:").
+_PRONOUNS = frozenset({"i", "he", "she", "we", "they", "it", "you", "there", "here", "who", "what", "me", "us", "them"})
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ def _name_words(run: list[str]) -> list[str]:
         lower = bare.replace("’", "'").casefold()
         if lower in _SUFFIXES:
             continue  # "Jr.", "(ret.)": after the name, not part of it
-        if lower in TITLE_WORDS or lower in AGENT_NOUNS or lower in _DETERMINERS:
+        if lower in TITLE_WORDS or lower in AGENT_NOUNS or lower in _DETERMINERS or lower in _PRONOUNS:
             words = []  # a title or role ends what came before it: "Ambassador" in "U.S. Ambassador Jane Doe"
             continue
         is_initial = len(bare) == 1 and word.endswith(".")

@@ -66,6 +66,8 @@ def test_an_unclosed_quotation_runs_to_the_end_of_the_text():
     ("Former National Security Advisor Robert O’Dell, Jr.", "Robert O’Dell"),
     ("Special Envoy Roe", "Roe"),
     ("Here’s what they’re saying", None),
+    ("That’s why I understand", None),  # a pronoun is never the source: was "I"
+    ("And He", None),
 ])
 def test_name_from_description(description, name):
     assert name_from_description(description) == name
