@@ -838,13 +838,15 @@ def addressed_subject(token: Token) -> Span | None:
     if token.pos_ != "PROPN" or token.ent_type_ != "PERSON" or token.dep_ not in {"nsubj", "nsubjpass"}:
         return None
     doc = token.doc
-    start = min(t.i for t in token.subtree if t.dep_ in {"compound", "amod"} or t.i == token.i or _is_title(t))
     if token.i + 1 >= len(doc) or doc[token.i + 1].text != ",":
         return None
     later = [c for c in token.head.children if c.dep_ in {"nsubj", "nsubjpass"} and c.i > token.i + 1]
     named = [c for c in token.children if c.dep_ == "appos" and c.i > token.i + 1 and c.ent_type_ == "PERSON"
              and not (c.i + 1 < len(doc) and doc[c.i + 1].text == ",")]
-    return doc[start : token.i + 1] if later or named else None
+    if not (later or named):
+        return None
+    start = min(t.i for t in token.subtree if t.dep_ in {"compound", "amod"} or t.i == token.i or _is_title(t))
+    return doc[start : token.i + 1]
 
 
 def _is_title(token: Token) -> bool:

@@ -144,6 +144,8 @@ class _Line:
 
 
 _BREAK = _Line("break")
+# Label forms that count only when the label recurs (or, for hearings, once the layout shows).
+_STRICT_FORMS = ("bare_time", "hearing", "dash")
 _GAPS = ("break", "aside")
 
 
@@ -327,8 +329,8 @@ def scan_labels(lines: Sequence[str], *, hints: Collection[str] = ()) -> LabelSc
     # Decided once per distinct label: a long transcript repeats a handful of them.
     speaker_of = {name: normalise_speaker(name) for name in {line.name for line in labels}}
     counts = Counter(speaker_of[line.name] for line in labels)
-    strict = {line.name for line in labels if line.form in ("bare_time", "hearing", "dash")}
-    strict -= {line.name for line in labels if line.form not in ("bare_time", "hearing", "dash")}
+    strict = {line.name for line in labels if line.form in _STRICT_FORMS}
+    strict -= {line.name for line in labels if line.form not in _STRICT_FORMS}
     # Hearing labels once the layout shows (three of them, one name recurring) count even when used once.
     hearing = Counter(speaker_of[line.name] for line in labels if line.form == "hearing")
     hearing_layout = sum(hearing.values()) >= 3 and max(hearing.values(), default=0) >= 2
