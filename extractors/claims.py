@@ -1082,7 +1082,7 @@ def _quote_holder(quote: AttributedQuote, sentences: list[Sentence], resolver: H
         if sentence is None:
             return None
         holder = resolver.resolve(sentence, token, source.cue_token or token)
-        if holder.actor_id is None and holder.name.casefold() in PERSON_PRONOUNS | GROUP_PRONOUNS:
+        if holder.actor_id is None and not named_holder(holder):
             return None  # "he said" with no antecedent: nobody to name
         if holder.attribution != "self":
             holder = Holder(holder.name, holder.actor_id, "quoted")
@@ -1117,6 +1117,12 @@ def _sentence_claims(annotated: AnnotatedEpisode, sentence: Sentence, score: flo
         holder = own or resolver.speaker(sentence.speaker)
         start, end = span.start, span.end
     own_holder = resolver.speaker(sentence.speaker)
+    if not named_holder(holder):
+        # A safety net: no rule above should name a pronoun or nobody; if one does, the words are
+        # the speaker's (or the quoted person's), never a row held by "he" or by "".
+        log.debug("%s: sentence %d: holder %r is no name; the speaker holds it", annotated.episode.episode_id,
+                  sentence.sentence_id, holder.name)
+        holder = own or own_holder
 
     inner: list[tuple[Frame, Holder]] = []
     if nested and not asked:
@@ -1137,6 +1143,8 @@ def _sentence_claims(annotated: AnnotatedEpisode, sentence: Sentence, score: flo
             if candidate.kind == "position" and inner_holder.actor_id in resolver.own_side(sentence.speaker):
                 continue
             if inner_holder.attribution in {"self", "quoted"} or inner_holder.name in {holder.name}:
+                continue
+            if not named_holder(inner_holder):
                 continue
             inner.append((candidate, inner_holder))
 
@@ -1162,6 +1170,16 @@ def _sentence_claims(annotated: AnnotatedEpisode, sentence: Sentence, score: flo
                              candidate.end, score, inner_marks, False, parent))
         ranges.append((candidate.start, candidate.end, claim_id))
     return claims
+
+
+_NOT_NAMES = SPEAKER_PRONOUNS | GROUP_PRONOUNS | PERSON_PRONOUNS | {"you", "your", "yours", "it", "its", "who",
+                                                                      "whom", "there", "this", "that", "one"}
+
+
+def named_holder(holder: Holder) -> bool:
+    """Whether `holder` names someone: not blank, not a pronoun."""
+    name = holder.name.strip()
+    return bool(name) and name.casefold() not in _NOT_NAMES
 
 
 def _claim(sentence: Sentence, claim_id: str, holder: Holder, speaker: Holder, frame: Frame | None, doc: Doc,

@@ -585,3 +585,22 @@ def test_a_fallback_antecedent_is_named_as_the_catalog_names_it() -> None:
     annotated = build_annotated([(GUEST, ["Macron has argued for months that Europe must rearm.", sentence])])
     claim = only(extract_claims(annotated, detector=flat_detector(), settings=Settings(), catalog=catalog), sentence)
     assert (claim.holder, claim.holder_id, claim.attribution) == ("Emmanuel Macron", "person:macron", "reported")
+
+
+@pytest.mark.parametrize("name", ["he", "", "  ", "They", "who"])
+def test_a_holder_that_names_nobody_gives_the_view_to_the_speaker(monkeypatch, name) -> None:
+    # The safety net behind every holder rule: if one ever names a pronoun or nobody, the row is the
+    # speaker's, and a nested claim of nobody is not written.
+    sentence = "I would say that Governor Hale has been an advocate for the treaty."
+    monkeypatch.setattr(claims_module.HolderResolver, "resolve",
+                        lambda self, sentence, token, cue, own=None: claims_module.Holder(name, None, "reported"))
+    rows = by_sentence(run([(HOST, [sentence])]), sentence)
+    assert [(row.holder, row.attribution) for row in rows] == [(HOST, "self")]
+
+
+def test_named_holder_tells_names_from_pronouns() -> None:
+    named = claims_module.named_holder
+    assert named(claims_module.Holder("Governor Hale", None, "reported"))
+    assert named(claims_module.Holder("Ruritania", "state:ruritania", "reported"))
+    assert not named(claims_module.Holder("It", None, "reported"))
+    assert not named(claims_module.Holder("", None, "self"))
