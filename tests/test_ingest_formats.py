@@ -652,3 +652,14 @@ def test_a_stamp_line_above_the_speaker_name(tmp_path):
     # Captions copied with a stamp above each line stay text of one (unnamed, warned) speaker.
     captions = read(write(tmp_path, "yt.txt", "0:00\nwelcome back to the show\ntoday ukraine\n\n0:05\nthanks for having me\nyes\n"))
     assert captions.format == "plain" and captions.warnings[0].startswith("unknown_speaker")
+
+
+@pytest.mark.parametrize("label, unnamed", [
+    ("Speaker 1", True), ("SPEAKER_00", True), ("Speaker B", True), ("Speaker", True), ("Speaker #2", True),
+    ("Unidentified Speaker", True), ("Caller 2", True), ("Guest 1", True), ("A", True), ("q", True),
+    ("Ann Lee", False), ("Al", False), ("Speakers Corner", False), ("Host", False), ("Vladimir Putin", False),
+])
+def test_unnamed_labels_are_one_definition_for_the_reader_and_the_warning(label, unnamed):
+    from whoclaims.ingest.names import is_unnamed_label
+
+    assert is_unnamed_label(label) is unnamed

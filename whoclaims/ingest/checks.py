@@ -8,9 +8,7 @@ These checks say so, loudly, in the run summary, the run manifest and the
 
 from __future__ import annotations
 
-import re
-
-from whoclaims.ingest.names import UNKNOWN_SPEAKER
+from whoclaims.ingest.names import UNKNOWN_SPEAKER, is_unnamed_label
 from whoclaims.ingest.sidecar import SIDECAR_SUFFIX
 from whoclaims.records import Episode
 
@@ -21,12 +19,6 @@ ONE_SPEAKER = "one_speaker"
 UNKNOWN = "unknown_speaker"
 LONG_TURN = "long_turn"
 UNNAMED = "unnamed_speakers"
-# Labels that name nobody: diarisation's `Speaker 1`, `SPEAKER_00`, `Speaker A`, `Person 2`, and single
-# letters (`A:` for the answers of a Q and A). A claim held by one of them means nothing across episodes.
-_ANONYMOUS = re.compile(r"(?i)(?:(?:speaker|spk|person|participant|voice|unidentified speaker)[ _#-]*(?:\d{1,3}|[a-z])?"
-                        r"|[a-z])")
-
-
 def _fix(source_name: str) -> str:
     sidecar = f"{source_name.rsplit('.', 1)[0]}{SIDECAR_SUFFIX}"
     return (
@@ -62,7 +54,7 @@ def episode_warnings(episode: Episode, *, speaker_given: bool) -> tuple[str, ...
             f"{ONE_SPEAKER}: one speaker, '{speakers[0]}', for the whole file (read as {_read_as(episode)}, "
             f"{_turns(turns)}): the other speakers of a conversation were not found. " + _fix(source)
         )
-    anonymous = [speaker for speaker in speakers if _ANONYMOUS.fullmatch(speaker)]
+    anonymous = [speaker for speaker in speakers if is_unnamed_label(speaker)]
     if anonymous:
         sidecar = f"{source.rsplit('.', 1)[0]}{SIDECAR_SUFFIX}"
         example = ", ".join(f'"{speaker}": "NAME"' for speaker in anonymous[:2])

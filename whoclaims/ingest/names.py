@@ -114,6 +114,18 @@ def is_diarisation_label(name: str) -> bool:
     return _DIARISATION.fullmatch(name) is not None
 
 
+# Labels that name nobody, beyond diarisation's: a bare or unidentified `Speaker`, `Speaker #2`, and
+# single letters (`A:` for the answers of a Q and A).
+_UNNAMED = re.compile(r"(?i)(?:unidentified )?(?:speaker|spk|spkr|person|participant|voice)(?:[ _#-]*(?:\d{1,3}|[a-z]))?"
+                      r"|[a-z]")
+
+
+def is_unnamed_label(name: str) -> bool:
+    """True for a speaker label that names nobody (`Speaker 1`, `SPEAKER_00`, `Caller 2`, `Speaker`, `A`):
+    a claim held by it means nothing across episodes."""
+    return is_diarisation_label(name) or _UNNAMED.fullmatch(name) is not None
+
+
 def is_role_word(name: str) -> bool:
     """True for a bare role used as a label: Host, GUEST, interviewer."""
     return name.casefold() in ROLE_WORDS
