@@ -433,10 +433,19 @@ def _under_condition(token: Token, stop: Token) -> bool:
     while node.i != stop.i and node.head.i != node.i:
         if any(c.dep_ == "mark" and c.lower_ in {"if", "unless", "whether"} for c in node.children):
             return True
-        if node.dep_ == "relcl":
+        if node.dep_ == "relcl" and not _names_speaker(node):
             return True
         node = node.head
     return False
+
+
+def _names_speaker(relative: Token) -> bool:
+    """Whether relative clause `relative` says what a named person says ("Orbán, who says X"): a
+    "who" subject after a comma, on a proper name. Other relative clauses describe ("people who
+    think X") and report nobody's view."""
+    who = next((c for c in relative.children if c.dep_ == "nsubj" and c.lower_ == "who"), None)
+    return (who is not None and relative.head.pos_ == "PROPN" and who.i > 0
+            and who.doc[who.i - 1].text == "," and relative.head.i < who.i)
 
 
 # --- holders
@@ -689,6 +698,8 @@ class HolderResolver:
 
     def _actor(self, sentence: Sentence, token: Token) -> Holder | None:
         """A reported holder for `token`, or None when it names no agent."""
+        if token.lower_ == "who" and token.head.dep_ == "relcl":
+            token = token.head.head  # "Orbán, who says X": the relative clause's antecedent
         if token.pos_ == "NOUN":  # "a colleague of mine, Ines Harlow, thinks ...": the apposed name
             token = next((c for c in token.children if c.dep_ == "appos" and c.pos_ == "PROPN"), token)
         lower = token.lower_
@@ -1144,8 +1155,8 @@ def _sentence_claims(annotated: AnnotatedEpisode, sentence: Sentence, score: flo
                 continue
             if inner_holder.attribution in {"self", "quoted"} or inner_holder.name in {holder.name}:
                 continue
-            if not named_holder(inner_holder):
-                continue
+            if not named_holder(inner_holder) or any(f.cue.i == candidate.cue.i for f, _ in inner):
+                continue  # nobody named, or the frame found already from another of its words
             inner.append((candidate, inner_holder))
 
     excluded = [(f.start, f.end) for f, _ in inner]

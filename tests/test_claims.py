@@ -604,3 +604,17 @@ def test_named_holder_tells_names_from_pronouns() -> None:
     assert named(claims_module.Holder("Ruritania", "state:ruritania", "reported"))
     assert not named(claims_module.Holder("It", None, "reported"))
     assert not named(claims_module.Holder("", None, "self"))
+
+
+def test_a_named_person_described_by_a_relative_clause_of_saying_holds_its_view() -> None:
+    # "X, who says Y": Y is X's view, a nested claim inside the speaker's sentence; a restrictive
+    # clause ("analysts who say Y") describes people and reports nobody's view.
+    named = "Then there is Governor Hale, who says that the talks will fail."
+    restrictive = "Many analysts who say that the talks will fail are wrong."
+    two = "We met Governor Hale, who believes that the winter will be hard, and Senator Moss, who believes that it will be mild."
+    claims = run([(HOST, [named, restrictive, two])])
+    assert [(row.holder, row.attribution, row.claim) for row in by_sentence(claims, named)] == [
+        (HOST, "self", named), ("Hale", "reported", "the talks will fail")]
+    assert [(row.holder, row.attribution) for row in by_sentence(claims, restrictive)] == [(HOST, "self")]
+    nested = [(row.holder, row.claim) for row in by_sentence(claims, two) if row.parent_claim_id]
+    assert nested == [("Hale", "the winter will be hard"), ("Moss", "it will be mild")]

@@ -243,3 +243,9 @@ def test_a_quotation_running_over_paragraphs_keeps_its_source():
     holders = {claim.sentence: (claim.holder, claim.attribution) for claim in claims}
     assert holders == {"The minister wrote: “The loan will come this spring.": ("minister", "quoted"),
                        "“Nobody should doubt that it will come in time.”": ("minister", "quoted")}
+
+
+def test_a_quotation_introduced_by_a_relative_who_goes_to_the_named_person():
+    sentence = "We recall Governor Hale, who said: “The talks will fail.”"
+    claim = by_sentence(claims_of([(HOST, [sentence])]))[sentence]
+    assert (claim.holder, claim.attribution) == ("Hale", "quoted")
