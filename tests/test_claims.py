@@ -618,3 +618,12 @@ def test_a_named_person_described_by_a_relative_clause_of_saying_holds_its_view(
     assert [(row.holder, row.attribution) for row in by_sentence(claims, restrictive)] == [(HOST, "self")]
     nested = [(row.holder, row.claim) for row in by_sentence(claims, two) if row.parent_claim_id]
     assert nested == [("Hale", "the winter will be hard"), ("Moss", "it will be mild")]
+
+
+@pytest.mark.parametrize("sentence, holder", [
+    ("Governor Hale has proposed to convene a summit of the two sides.", "Hale"),
+    ("Senator Moss even floated sending more troops.", "Moss"),
+])
+def test_a_proposal_without_a_clause_states_its_subjects_position(sentence, holder) -> None:
+    (row,) = by_sentence(run([(HOST, [sentence])]), sentence)
+    assert (row.holder, row.attribution) == (holder, "reported")
