@@ -433,19 +433,18 @@ def _under_condition(token: Token, stop: Token) -> bool:
     while node.i != stop.i and node.head.i != node.i:
         if any(c.dep_ == "mark" and c.lower_ in {"if", "unless", "whether"} for c in node.children):
             return True
-        if node.dep_ == "relcl" and not _names_speaker(node):
+        if node.dep_ == "relcl" and not _reports_named_person(node):
             return True
         node = node.head
     return False
 
 
-def _names_speaker(relative: Token) -> bool:
-    """Whether relative clause `relative` says what a named person says ("Orbán, who says X"): a
-    "who" subject after a comma, on a proper name. Other relative clauses describe ("people who
-    think X") and report nobody's view."""
+def _reports_named_person(relative: Token) -> bool:
+    """Whether relative clause `relative` tells what a named person says or thinks ("Orbán, who says
+    X"): a "who" subject after a comma, on a proper name. Other relative clauses describe ("people
+    who think X") and report nobody's view."""
     who = next((c for c in relative.children if c.dep_ == "nsubj" and c.lower_ == "who"), None)
-    return (who is not None and relative.head.pos_ == "PROPN" and who.i > 0
-            and who.doc[who.i - 1].text == "," and relative.head.i < who.i)
+    return who is not None and relative.head.pos_ == "PROPN" and who.i > 0 and who.doc[who.i - 1].text == ","
 
 
 # --- holders

@@ -19,6 +19,8 @@ ONE_SPEAKER = "one_speaker"
 UNKNOWN = "unknown_speaker"
 LONG_TURN = "long_turn"
 UNNAMED = "unnamed_speakers"
+
+
 def _fix(source_name: str) -> str:
     sidecar = f"{source_name.rsplit('.', 1)[0]}{SIDECAR_SUFFIX}"
     return (
