@@ -70,6 +70,7 @@ from extractors.lexicon import (
     INFINITIVE_CUES,
     PREPOSITION_CUES,
     NON_AGENT_SUBJECTS,
+    NOT_NAME_WORDS,
     DOCUMENT_NOUNS,
     AGENT_NOUNS,
     PERSON_PRONOUNS,
@@ -1182,14 +1183,10 @@ def _sentence_claims(annotated: AnnotatedEpisode, sentence: Sentence, score: flo
     return claims
 
 
-_NOT_NAMES = SPEAKER_PRONOUNS | GROUP_PRONOUNS | PERSON_PRONOUNS | {"you", "your", "yours", "it", "its", "who",
-                                                                      "whom", "there", "this", "that", "one"}
-
-
 def named_holder(holder: Holder) -> bool:
     """Whether `holder` names someone: not blank, not a pronoun."""
     name = holder.name.strip()
-    return bool(name) and name.casefold() not in _NOT_NAMES
+    return bool(name) and name.casefold() not in NOT_NAME_WORDS
 
 
 def _claim(sentence: Sentence, claim_id: str, holder: Holder, speaker: Holder, frame: Frame | None, doc: Doc,

@@ -161,6 +161,11 @@ PRONOUN_GENDERS: dict[str, str] = {
     "she": "female", "her": "female", "hers": "female", "herself": "female",
 }
 PERSON_PRONOUNS = frozenset(PRONOUN_GENDERS)
+# Words that never name a holder or a quotation's source: pronouns, and the words that open a sentence in
+# their place ("There is ...", "That's why ...", "What ...").
+NOT_NAME_WORDS = SPEAKER_PRONOUNS | GROUP_PRONOUNS | PERSON_PRONOUNS | frozenset({
+    "you", "your", "yours", "yourself", "it", "its", "who", "whom", "what", "there", "here", "this", "that", "one",
+})
 # Person nouns with a gender: as the subject between a name and a pronoun, they take the pronoun.
 GENDERED_NOUNS: dict[str, str] = {
     **dict.fromkeys(("father", "dad", "man", "son", "brother", "husband", "boy", "guy", "uncle", "grandfather",

@@ -45,7 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from extractors.lexicon import AGENT_NOUNS, SPEECH_CUES, TITLE_WORDS, cue_lemma
+from extractors.lexicon import AGENT_NOUNS, NOT_NAME_WORDS, SPEECH_CUES, TITLE_WORDS, cue_lemma
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -73,8 +73,6 @@ _NAME_COLON = re.compile(r"(?P<name>(?:[A-Z][\w’'.\-]*\s+){0,4}[A-Z][\w’'\-]
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "ret", "esq", "phd"})
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "our", "my", "your", "their", "his",
                           "her", "its"})
-# Capitalised words that are never a name: "I", and pronouns that open a sentence ("That's why I understand, ...:").
-_PRONOUNS = frozenset({"i", "he", "she", "we", "they", "it", "you", "there", "here", "who", "what", "me", "us", "them"})
 
 
 @dataclass(frozen=True)
@@ -214,7 +212,7 @@ def _name_words(run: list[str]) -> list[str]:
         lower = bare.replace("’", "'").casefold()
         if lower in _SUFFIXES:
             continue  # "Jr.", "(ret.)": after the name, not part of it
-        if lower in TITLE_WORDS or lower in AGENT_NOUNS or lower in _DETERMINERS or lower in _PRONOUNS:
+        if lower in TITLE_WORDS or lower in AGENT_NOUNS or lower in _DETERMINERS or lower in NOT_NAME_WORDS:
             words = []  # a title or role ends what came before it: "Ambassador" in "U.S. Ambassador Jane Doe"
             continue
         is_initial = len(bare) == 1 and word.endswith(".")

@@ -286,8 +286,9 @@ def read_markdown(text: str, *, suffix_says_markdown: bool) -> TextDocument | No
     # The first `# heading`: the title, when the front matter gives none.
     first_title: str | None = None
     # Headings that name the speaker of the paragraphs under them (`### Jane Doe`, each recurring).
-    named = speaker_headings([clean_inline(heading["text"])[0] for line in lines[skip:]
-                              if (heading := _ATX_HEADING.fullmatch(line))])
+    titles = {index: " ".join(clean_inline(heading["text"])[0].split()) for index in range(skip, len(lines))
+              if (heading := _ATX_HEADING.fullmatch(lines[index]))}
+    named = speaker_headings(list(titles.values()))
     for index in range(skip, len(lines)):
         line = lines[index]
         opener = _FENCE.match(line)
@@ -304,7 +305,7 @@ def read_markdown(text: str, *, suffix_says_markdown: bool) -> TextDocument | No
         heading = _ATX_HEADING.fullmatch(line)
         if heading:
             found["heading"] += 1
-            title = " ".join(clean_inline(heading["text"])[0].split())
+            title = titles[index]
             if title in named:
                 hints.add(title)
                 out.append(title)

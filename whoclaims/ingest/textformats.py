@@ -309,6 +309,12 @@ def _short_preamble(lines: Sequence[_Line]) -> bool:
     return len(lines) <= PREAMBLE_LINES and sum(len(line.source.strip()) for line in lines) <= PREAMBLE_CHARS
 
 
+def _written_only_as(labels: Sequence[_Line], forms: Collection[str]) -> set[str]:
+    """The label names written only in `forms` (never also in another form)."""
+    return {line.name for line in labels if line.form in forms} - {line.name for line in labels
+                                                                    if line.form not in forms}
+
+
 def scan_labels(lines: Sequence[str], *, hints: Collection[str] = ()) -> LabelScan:
     """Classify every line and decide which labels are speakers (see `names.accept_label`).
 
@@ -329,8 +335,7 @@ def scan_labels(lines: Sequence[str], *, hints: Collection[str] = ()) -> LabelSc
     # Decided once per distinct label: a long transcript repeats a handful of them.
     speaker_of = {name: normalise_speaker(name) for name in {line.name for line in labels}}
     counts = Counter(speaker_of[line.name] for line in labels)
-    strict = {line.name for line in labels if line.form in _STRICT_FORMS}
-    strict -= {line.name for line in labels if line.form not in _STRICT_FORMS}
+    strict = _written_only_as(labels, _STRICT_FORMS)
     # Hearing labels once the layout shows (three of them, one name recurring) count even when used once.
     hearing = Counter(speaker_of[line.name] for line in labels if line.form == "hearing")
     hearing_layout = sum(hearing.values()) >= 3 and max(hearing.values(), default=0) >= 2
@@ -351,8 +356,7 @@ def scan_labels(lines: Sequence[str], *, hints: Collection[str] = ()) -> LabelSc
             speakers[name] = speaker
         elif name == opening and is_institution_label(name):
             speakers[name] = speaker
-    dashed = ({line.name for line in labels if line.form == "dash"}
-              - {line.name for line in labels if line.form != "dash"}) & set(speakers)
+    dashed = _written_only_as(labels, ("dash",)) & set(speakers)
     if len({speakers[name] for name in dashed}) < 2:
         for name in dashed:
             del speakers[name]
