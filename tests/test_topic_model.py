@@ -16,7 +16,7 @@ from extractors.topic_model import (
 from extractors.topics import assign_topics
 from views import TOPICS, build_view
 from whoclaims.records import Claim
-from whoclaims.training.corpus import LabelledEpisode, align, episode_folds
+from whoclaims.training.corpus import LabelledEpisode, align, episode_folds, excerpt_group
 from whoclaims.training.topics import TopicTraining, fit_topic_model
 
 ENCODER = HashingEncoder()
@@ -176,6 +176,18 @@ def test_episode_folds_are_grouped_stratified_and_seeded():
     folds = episode_folds(ids, 2, seed=0)
     assert folds == episode_folds(ids, 2, seed=0)
     assert sorted(sum(1 for i in ids if i.startswith("wh") and folds[i] == f) for f in (0, 1)) == [2, 2]
+
+
+def test_the_parts_of_one_debate_share_a_fold():
+    ids = ["debate-2020-dem-01a", "debate-2020-dem-01b", "debate-2020-dem-02a", "debate-2020-dem-02b",
+           "debate-20160129-7-gop", "synth-hawk-analyst-2025", "synth-realist-scholar-2024"]
+    folds = episode_folds(ids, 4, seed=0, group=excerpt_group)
+    assert folds["debate-2020-dem-01a"] == folds["debate-2020-dem-01b"]
+    assert folds["debate-2020-dem-02a"] == folds["debate-2020-dem-02b"]
+    assert excerpt_group("debate-20160129-7-gop") == "debate-20160129-7-gop"
+    assert excerpt_group("synth-hawk-analyst-2025") == "synth-hawk-analyst-2025"
+    # Without the grouping the same ids are folded one by one, as before.
+    assert set(episode_folds(ids, 7, seed=0).values()) == set(range(7))
 
 
 def test_fitting_learns_the_topic_from_labelled_episodes():

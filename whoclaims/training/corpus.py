@@ -25,9 +25,10 @@ import hashlib
 import json
 import logging
 import pickle
+import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -271,18 +272,29 @@ def load_corpus(*, which: str = "silver", settings=None, topic_ids: Sequence[str
     return out
 
 
-def episode_folds(episode_ids: Sequence[str], n_folds: int, *, seed: int = 0) -> dict[str, int]:
-    """Folds grouped by episode and stratified by source, deterministic for a seed."""
+def episode_folds(episode_ids: Sequence[str], n_folds: int, *, seed: int = 0,
+                  group: Callable[[str], str] | None = None) -> dict[str, int]:
+    """Folds grouped by episode (or by `group` of the episode id: the parts of one debate)
+    and stratified by source, deterministic for a seed."""
+    group = group or (lambda episode_id: episode_id)
     rng = np.random.default_rng(seed)
     folds: dict[str, int] = {}
     by_source: dict[str, list[str]] = {}
-    for episode_id in sorted(episode_ids):
-        by_source.setdefault(source_of(episode_id), []).append(episode_id)
+    for key in sorted({group(episode_id) for episode_id in episode_ids}):
+        by_source.setdefault(source_of(key), []).append(key)
+    fold_of: dict[str, int] = {}
     offset = 0
     for source in sorted(by_source):
-        ids = by_source[source]
-        rng.shuffle(ids)
-        for i, episode_id in enumerate(ids):
-            folds[episode_id] = (i + offset) % n_folds
-        offset += len(ids)
+        keys = by_source[source]
+        rng.shuffle(keys)
+        for i, key in enumerate(keys):
+            fold_of[key] = (i + offset) % n_folds
+        offset += len(keys)
+    for episode_id in episode_ids:
+        folds[episode_id] = fold_of[group(episode_id)]
     return folds
+
+
+def excerpt_group(episode_id: str) -> str:
+    """The transcript an excerpt was cut from: the parts `a`, `b`, ... of one debate are one group."""
+    return re.sub(r"(\d)[a-z]$", r"\1", episode_id)
