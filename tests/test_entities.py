@@ -174,6 +174,11 @@ def test_speaker_actor(catalog):
     assert catalog.speaker_actor("  Robert   Person ") == ("person:robert_person", "Robert Person")
     assert catalog.speaker_actor("HOLT") == ("person:holt", "Holt")
     assert catalog.speaker_actor("EU") == ("organisation:european_union", "European Union")
+    # A titled label ending in a catalog person's full name is that person ...
+    assert catalog.speaker_actor("President of Russia Vladimir Putin")[1] == "Vladimir Putin"
+    assert catalog.speaker_actor("NATO Secretary General Mark Rutte")[1] == "Mark Rutte"
+    # ... but not when the words before the name hold no title.
+    assert catalog.speaker_actor("Interpreter for Vladimir Putin")[1] == "Interpreter for Vladimir Putin"
     assert catalog.speaker_actor("Russian Federation") == ("state:russia", "Russia")
     assert catalog.speaker_actor("Russian")[0] == "person:russian"
     assert catalog.speaker_actor("Host") == ("person:host", "Host")

@@ -198,6 +198,36 @@ def test_labels_resolve_to_catalog_people_and_keep_the_label():
     assert canonical("Russia") is None  # a state keeps the name it was given
 
 
+def test_labels_with_an_organisation_before_the_title_are_speakers(tmp_path):
+    from whoclaims.pipeline import canonical_speakers
+    from whoclaims.settings import default_actors_file
+
+    # As NATO and the Kremlin write them: the first label opens the file, so it must not be taken
+    # for a title line, and the third must not run on inside the question before it.
+    text = ("NATO Secretary General Mark Rutte: Good morning. Allies agreed to keep supporting Ukraine.\n\n"
+            "Teri Schultz (Deutsche Welle): Secretary General, is the United States still committed?\n\n"
+            "NATO Secretary General Mark Rutte: Absolutely.\n\n"
+            "President of Russia Vladimir Putin: We are open to talks.\n\n"
+            "Prime Minister of Freedonia Ana Reyes: So are we.\n")
+    episode = read(write(tmp_path, "presser.txt", text), canonical_speaker=canonical_speakers(default_actors_file()))
+    assert [(turn.speaker, turn.speaker_label) for turn in episode.turns] == [
+        ("Mark Rutte", "NATO Secretary General Mark Rutte"), ("Teri Schultz", "Teri Schultz"),
+        ("Mark Rutte", "NATO Secretary General Mark Rutte"), ("Vladimir Putin", "President of Russia Vladimir Putin"),
+        ("Prime Minister of Freedonia Ana Reyes", "Prime Minister of Freedonia Ana Reyes"),
+    ]
+
+
+def test_an_organisation_before_a_title_needs_a_name_after_it():
+    from whoclaims.ingest.names import is_titled_label
+
+    assert is_titled_label("UN Secretary-General António Guterres")
+    assert is_titled_label("US Secretary of State Marco Rubio")
+    assert is_titled_label("Ukrainian President Volodymyr Zelensky")
+    assert not is_titled_label("Russian President")  # no one named
+    assert not is_titled_label("Good Morning President Trump")  # a greeting, not an organisation
+    assert not is_titled_label("The Russian President Putin")
+
+
 def test_canonical_speaker_applies_to_labels_only(tmp_path):
     text = "PRESIDENT TRUMP:  Thank you.\n\nQ    Sir, a question?\n\nPRESIDENT TRUMP:  Go ahead.\n\nQ    Thanks.\n"
     path = write(tmp_path, "remarks.txt", text)

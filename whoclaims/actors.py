@@ -58,6 +58,8 @@ _TITLE_PATTERN = re.compile(
 )
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$", re.IGNORECASE)
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+# Lower-case words that may join the titles before a name ("President of Russia Vladimir Putin").
+_CONNECTORS = frozenset({"of", "the", "for", "and"})
 _ID_PATTERN = re.compile(r"^[a-z]+:[a-z0-9_]+$")
 _ENTRY_KEYS = frozenset(
     {"id", "name", "type", "label", "gender", "aliases", "metonyms", "demonyms", "titles", "case_sensitive", "code",
@@ -350,6 +352,8 @@ class ActorCatalog:
             actor = self._speaker_folded.get(stripped.casefold())
         if actor is None and (found := self.match(clean)) is not None and found[1] != "NORP":
             actor = found[0]
+        if actor is None:
+            actor = self._titled_person(clean)
         if actor is not None:
             return actor.actor_id, actor.name
         canonical = clean.title() if is_acronym(clean) else clean
@@ -357,6 +361,23 @@ class ActorCatalog:
         if not slug:
             slug = "speaker_" + hashlib.sha256(clean.encode()).hexdigest()[:8]
         return f"person:{slug}", canonical or slug
+
+
+    def _titled_person(self, label: str) -> Actor | None:
+        """The catalog person a titled label ends with: "President of Russia Vladimir Putin", "NATO
+        Secretary General Mark Rutte" (a full name of two or more words after words that include a
+        title, every one of them capitalised or a connector)."""
+        words = label.split()
+        for start in range(1, len(words) - 1):
+            prefix, name = words[:start], " ".join(words[start:])
+            actor = self._speaker_folded.get(normalise_form(name).casefold())
+            if actor is None or actor.type != "person":
+                continue
+            bare = [word.rstrip(".").casefold() for word in prefix]
+            if (any(word in TITLES for word in bare)
+                    and all(word[0].isupper() or bare_word in _CONNECTORS for word, bare_word in zip(prefix, bare))):
+                return actor
+        return None
 
 
 def _string_list(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:

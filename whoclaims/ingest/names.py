@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from whoclaims.ingest.decode import normalise_text
 
@@ -163,12 +164,38 @@ def is_titled_label(name: str) -> bool:
     must come; the rest are titles, capitalised name words or the connectors `of`,
     `the`, `for`, `and`. A title alone must be an office (`CHAIRMAN`, not `GENERAL`);
     after `The`, every word must be a title ("The Problem" is not a speaker).
+
+    One or two capitalised words may come before the title when a name follows it, as
+    international organisations and news agencies write their speakers: `NATO Secretary
+    General Mark Rutte`, `UN Secretary-General António Guterres`, `Ukrainian President
+    Volodymyr Zelensky`.
     """
     if not name or len(name) > 60 or _SENTENCE_PUNCTUATION.search(name):
         return False
     tokens = name.split()
     if not 1 <= len(tokens) <= 6 or not all(_TOKEN.fullmatch(token) for token in tokens):
         return False
+    if _titled(tokens):
+        return True
+    for size in (1, 2):
+        prefix, rest = tokens[:size], tokens[size:]
+        if (len(rest) >= 2 and all(token[0].isupper() and token.casefold() != "the"
+                                   and (token.isupper() or token.rstrip(".").casefold() not in _NOT_NAMES)
+                                   for token in prefix)
+                and rest[0].rstrip(".").casefold() in TITLE_WORDS | _TITLE_QUALIFIERS
+                and _titled(rest) and _has_name_word(rest)):
+            return True
+    return False
+
+
+def _has_name_word(tokens: Sequence[str]) -> bool:
+    """Whether a titled label names someone: a capitalised word that is neither a title nor a connector."""
+    return any(token[0].isupper() and token.rstrip(".").casefold() not in TITLE_WORDS | _TITLE_QUALIFIERS
+               for token in tokens)
+
+
+def _titled(tokens: Sequence[str]) -> bool:
+    """`is_titled_label` without its prefix: `tokens` start with `The`, qualifiers or a title."""
     words = [token.rstrip(".").casefold() for token in tokens]
     leading_the = words[0] == "the"
     if leading_the:
