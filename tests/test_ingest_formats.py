@@ -217,6 +217,18 @@ def test_labels_with_an_organisation_before_the_title_are_speakers(tmp_path):
     ]
 
 
+def test_a_label_with_two_notes_as_un_meeting_records_write_it(tmp_path):
+    text = ("The President: I give the floor to the representative of Freedonia.\n\n"
+            "Mr. Alvarez (Freedonia) (spoke in Spanish): We are ready for negotiations.\n\n"
+            "The President: I thank the representative of Freedonia.\n")
+    episode = read(write(tmp_path, "record.txt", text))
+    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+        ("The President", "I give the floor to the representative of Freedonia."),
+        ("Mr. Alvarez", "We are ready for negotiations."),
+        ("The President", "I thank the representative of Freedonia."),
+    ]
+
+
 def test_an_organisation_before_a_title_needs_a_name_after_it():
     from whoclaims.ingest.names import is_titled_label
 
