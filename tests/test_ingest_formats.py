@@ -229,6 +229,27 @@ def test_a_label_with_two_notes_as_un_meeting_records_write_it(tmp_path):
     ]
 
 
+def test_an_office_alone_is_the_speaker_whose_titled_label_extends_it(tmp_path):
+    from whoclaims.pipeline import canonical_speakers
+    from whoclaims.settings import default_actors_file
+
+    text = ("NATO Secretary General Mark Rutte: Allies agreed to keep supporting Ukraine.\n\n"
+            "Teri Schultz (Deutsche Welle): Is the United States still committed?\n\n"
+            "NATO Secretary General: Absolutely.\n\n"
+            "Lars Holm (Reuters): And Ukraine?\n\n"
+            "NATO Secretary General: The path is irreversible.\n")
+    episode = read(write(tmp_path, "presser.txt", text), canonical_speaker=canonical_speakers(default_actors_file()))
+    assert [(turn.speaker, turn.speaker_label) for turn in episode.turns] == [
+        ("Mark Rutte", "NATO Secretary General Mark Rutte"), ("Teri Schultz", "Teri Schultz"),
+        ("Mark Rutte", "NATO Secretary General"), ("Lars Holm", "Lars Holm"), ("Mark Rutte", "NATO Secretary General"),
+    ]
+    # Two people it could be: the office stays as written.
+    text = ("SENATOR RISCH: Welcome.\n\nSENATOR SHAHEEN: Thank you.\n\nSENATOR: Order, please.\n\n"
+            "SENATOR RISCH: We begin.\n")
+    episode = read(write(tmp_path, "hearing.txt", text))
+    assert [turn.speaker for turn in episode.turns][2] == "Senator"
+
+
 def test_an_organisation_before_a_title_needs_a_name_after_it():
     from whoclaims.ingest.names import is_titled_label
 

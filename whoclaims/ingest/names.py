@@ -168,7 +168,8 @@ def is_titled_label(name: str) -> bool:
     One or two capitalised words may come before the title when a name follows it, as
     international organisations and news agencies write their speakers: `NATO Secretary
     General Mark Rutte`, `UN Secretary-General António Guterres`, `Ukrainian President
-    Volodymyr Zelensky`.
+    Volodymyr Zelensky`; an organisation's acronym also before an office alone (`NATO
+    Secretary General`, `UN Secretary-General`).
     """
     if not name or len(name) > 60 or _SENTENCE_PUNCTUATION.search(name):
         return False
@@ -179,11 +180,12 @@ def is_titled_label(name: str) -> bool:
         return True
     for size in (1, 2):
         prefix, rest = tokens[:size], tokens[size:]
-        if (len(rest) >= 2 and all(token[0].isupper() and token.casefold() != "the"
-                                   and (token.isupper() or token.rstrip(".").casefold() not in _NOT_NAMES)
-                                   for token in prefix)
+        acronyms = all(token.isupper() and len(token) >= 2 for token in prefix)
+        if (rest and all(token[0].isupper() and token.casefold() != "the"
+                         and (token in ("US", "U.S.") or token.rstrip(".").casefold() not in _NOT_NAMES)
+                         for token in prefix)
                 and rest[0].rstrip(".").casefold() in TITLE_WORDS | _TITLE_QUALIFIERS
-                and _titled(rest) and _has_name_word(rest)):
+                and _titled(rest) and (_has_name_word(rest) or acronyms)):
             return True
     return False
 

@@ -306,7 +306,9 @@ def _speaker(
         if key in names:
             return names[key]
     if canonical_speaker is not None:
-        return canonical_speaker(label) or parsed
+        # The label as written, else the name the layout gave it (`NATO Secretary General`, an office
+        # alone, is the file's `NATO Secretary General Mark Rutte`).
+        return canonical_speaker(label) or (canonical_speaker(parsed) if parsed != label else None) or parsed
     return parsed
 
 

@@ -501,6 +501,15 @@ def unify_short_names(turns: Sequence[RawTurn]) -> list[RawTurn]:
             by_surname.setdefault(words[-1].casefold(), []).append(name)
     renamed: dict[str, str] = {}
     for name in names:
+        # An office alone is the one speaker of the file whose titled label extends it:
+        # `NATO Secretary General` is `NATO Secretary General Mark Rutte`, `PRESIDENT` is `PRESIDENT TRUMP`.
+        longer = [other for other in names if other != name and is_titled_label(other)
+                  and other.casefold().startswith(name.casefold() + " ")]
+        if is_titled_label(name) and len(longer) == 1:
+            renamed[name] = longer[0]
+    for name in names:
+        if name in renamed:
+            continue
         words = name.split()
         short = len(words) == 1 or (len(words) == 2 and words[0].rstrip(".").casefold() in TITLE_WORDS)
         if not short or is_role_word(name) or is_diarisation_label(name) or name == QUESTIONER:
