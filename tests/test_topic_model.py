@@ -190,6 +190,27 @@ def test_the_parts_of_one_debate_share_a_fold():
     assert set(episode_folds(ids, 7, seed=0).values()) == set(range(7))
 
 
+def test_found_by_side_counts_core_claims_kept_on_their_topic_once_per_sentence():
+    from whoclaims.training.measure import found_by_side
+
+    view = build_view([("Guest", ["The allies must send more weapons now.", "They will not negotiate.",
+                                  "We had lunch at noon."])], episode_id="wh-0")
+    ids = [topic.id for topic in TOPICS]
+    rows = [(0, 0, ids[0], "favor", True), (0, 0, ids[0], "favor", True),  # one sentence and topic, twice
+            (1, 1, ids[1], "against", True), (1, 1, ids[0], "against", False),  # borderline: not counted
+            (2, 2, ids[1], "against", True)]
+    item = LabelledEpisode(view=view, source="wh", topic_labels=np.zeros((3, len(TOPICS)), np.int8),
+                           stance_rows=rows, claims=[], claim_vectors=np.zeros((0, ENCODER.dim), np.float32))
+    p = np.zeros((3, len(TOPICS)), np.float32)
+    p[0, 0] = 0.9
+    p[1, 1] = 0.2
+    p[2, 1] = 0.8
+    assert view.is_claim.all()
+    counts = found_by_side([item], {"wh-0": p}, ids, 0.3)
+    assert counts["favor"] == {"found": 1, "total": 1}
+    assert counts["against"] == {"found": 1, "total": 2}
+
+
 def test_fitting_learns_the_topic_from_labelled_episodes():
     episodes = []
     for number in range(8):

@@ -25,7 +25,9 @@ import numpy as np
 from whoclaims.training.corpus import (
     HELD_OUT_WITH, REPO, SOURCES, episode_folds, excerpt_group, gold_files, load_corpus, load_labels, silver_labels,
 )
-from whoclaims.training.measure import curve, format_curve, operating_point, score_topics
+from whoclaims.training.measure import (
+    curve, format_curve, format_sides, found_by_side, operating_point, score_topics,
+)
 
 RESULTS = REPO / "bench" / "results"
 TEST_SETS = {"seed": ["robert-person-negotiate"]}
@@ -145,6 +147,9 @@ def evaluate_topics(args) -> None:
     print(format_curve(points))
     print(f"operating point (best F1 with precision >= {MIN_PRECISION}): threshold {chosen['threshold']}, "
           f"P {chosen['precision']:.3f} R {chosen['recall']:.3f} F1 {chosen['f1']:.3f}")
+    sides = found_by_side([item for item in silver if item.source in SOURCES], cv, topic_ids, config.threshold)
+    results["cv_by_episode"]["found_by_side"] = sides
+    print(f"claims with a side kept on their topic at {config.threshold}: {format_sides(sides)}")
 
     # Leaving the UN out also leaves out the UN speech excerpts (the same genre), unscored.
     by_source = {item.view.episode_id: HELD_OUT_WITH.get(item.source, item.source) for item in silver
@@ -201,7 +206,10 @@ def evaluate_topics(args) -> None:
             micro = score_topics(part, held_out, labels, topic_ids, config.threshold).micro
             results["conversation_held_out"][source] = {"at_threshold": micro.to_dict(),
                                                         "curve": curve(part, held_out, labels, topic_ids)}
-            print(f"{source:8s} P {micro.precision:.3f} R {micro.recall:.3f} F1 {micro.f1:.3f} (support {micro.support})")
+            sides = found_by_side(part, held_out, topic_ids, config.threshold)
+            results["conversation_held_out"][source]["found_by_side"] = sides
+            print(f"{source:8s} P {micro.precision:.3f} R {micro.recall:.3f} F1 {micro.f1:.3f} (support {micro.support});"
+                  f" kept on their topic: {format_sides(sides)}")
 
     gold = load_corpus(which="gold", settings=settings, topic_ids=topic_ids)
     gold_labels = load_labels(gold_files())

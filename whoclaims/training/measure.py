@@ -72,3 +72,28 @@ def format_curve(points: list[dict]) -> str:
         lines.append(f"{point['threshold']:>9.2f} {point['precision']:>6.3f} {point['recall']:>6.3f} "
                      f"{point['f1']:>6.3f}  {topics}")
     return "\n".join(lines)
+
+
+def found_by_side(episodes: Sequence[LabelledEpisode], probabilities: dict[str, np.ndarray],
+                  topic_ids: Sequence[str], threshold: float) -> dict[str, dict[str, int]]:
+    """Core gold claims with a side whose sentence the topic stage keeps on their topic (P >=
+    `threshold` on a claim-bearing sentence), per side: what the topic stage loses of each side
+    before stance is decided. Counted on the aligned sentences (each (sentence, topic) once)."""
+    out = {side: {"found": 0, "total": 0} for side in ("favor", "against")}
+    for item in episodes:
+        p = probabilities.get(item.view.episode_id)
+        if p is None:
+            continue
+        seen = set()
+        for s, _, topic_id, stance, core in item.stance_rows:
+            if not core or stance not in out or (s, topic_id) in seen or topic_id not in topic_ids:
+                continue
+            seen.add((s, topic_id))
+            out[stance]["total"] += 1
+            out[stance]["found"] += int(bool(item.view.is_claim[s]) and p[s, list(topic_ids).index(topic_id)] >= threshold)
+    return out
+
+
+def format_sides(counts: dict[str, dict[str, int]]) -> str:
+    return ", ".join(f"{side} {c['found']}/{c['total']}" + (f" = {c['found'] / c['total']:.2f}" if c["total"] else "")
+                     for side, c in counts.items())
