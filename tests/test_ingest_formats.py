@@ -250,6 +250,23 @@ def test_an_office_alone_is_the_speaker_whose_titled_label_extends_it(tmp_path):
     assert [turn.speaker for turn in episode.turns][2] == "Senator"
 
 
+def test_one_question_from_the_floor_is_its_own_turn(tmp_path):
+    text = ("Maria Lind: Thank you. We have a call from Odesa.\n\n"
+            "Question: Good afternoon. Why did you abandon us?\n\n"
+            "Ivan Petrov: We never did. We keep talking to everyone.\n")
+    episode = read(write(tmp_path, "call-in.txt", text))
+    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+        ("Maria Lind", "Thank you. We have a call from Odesa."),
+        ("Question", "Good afternoon. Why did you abandon us?"),
+        ("Ivan Petrov", "We never did. We keep talking to everyone."),
+    ]
+    # A speaker's own "Question: ..." inside a turn, not answered by a label, stays speech.
+    text = ("Anna Berg: Welcome.\n\nTom Reed: The aid is expensive.\n\n"
+            "Question: is it worth it? I think yes.\n\nAnna Berg: Thanks.\n")
+    episode = read(write(tmp_path, "rhetoric.txt", text))
+    assert [turn.speaker for turn in episode.turns] == ["Anna Berg", "Tom Reed", "Anna Berg"]
+
+
 def test_an_organisation_before_a_title_needs_a_name_after_it():
     from whoclaims.ingest.names import is_titled_label
 

@@ -185,6 +185,21 @@ def _match_label(line: str) -> tuple[str, str | None, float | None, str, str, st
     return None
 
 
+def _single_questions(lines: Sequence[_Line], speakers: dict[str, str], speaker_of: dict[str, str]) -> dict[str, str]:
+    """A `Question:` label used once, as a transcript with one question from the floor writes it:
+    a question (a capital, a question mark) answered by a speaker's label right after it. Left
+    out, the question would run on inside the turn before it, in its speaker's name."""
+    found = {}
+    for index, line in enumerate(lines):
+        if (line.kind != "label" or line.name in speakers or line.name.casefold() != "question"
+                or not line.text[:1].isupper() or "?" not in line.text):
+            continue
+        following = next((other for other in lines[index + 1:] if other.kind not in _GAPS), None)
+        if following is not None and following.kind == "label" and following.name in speakers:
+            found[line.name] = speaker_of[line.name]
+    return found
+
+
 def _standalone(lines: Sequence[_Line], index: int) -> bool:
     """Whether line `index` is a paragraph of its own (blank lines, or the text's edges, around it):
     a press office's time or `END` line is; a hard-wrapped line that happens to read `2:00 p.m.` is not."""
@@ -358,6 +373,7 @@ def scan_labels(lines: Sequence[str], *, hints: Collection[str] = ()) -> LabelSc
             speakers[name] = speaker
         elif name == opening and is_institution_label(name):
             speakers[name] = speaker
+    speakers.update(_single_questions(classified, speakers, speaker_of))
     dashed = _written_only_as(labels, ("dash",)) & set(speakers)
     if len({speakers[name] for name in dashed}) < 2:
         for name in dashed:
