@@ -36,6 +36,22 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+def read_with_actors(path: Path) -> Episode:
+    """`read` with speaker labels resolved through the default actors file, as `whoclaims run` does."""
+    from whoclaims.pipeline import canonical_speakers
+    from whoclaims.settings import default_actors_file
+
+    return read(path, canonical_speaker=canonical_speakers(default_actors_file()))
+
+
+def speakers_and_texts(episode: Episode) -> list[tuple[str, str]]:
+    return [(turn.speaker, turn.text) for turn in episode.turns]
+
+
+def speakers_and_labels(episode: Episode) -> list[tuple[str, str | None]]:
+    return [(turn.speaker, turn.speaker_label) for turn in episode.turns]
+
+
 def rows(episode: Episode) -> list[tuple]:
     return [(turn.speaker, turn.speaker_label, turn.start_s, turn.section) for turn in episode.turns]
 
@@ -88,7 +104,7 @@ def test_markdown_bold_labels_with_colons(tmp_path):
     text = "**Jane Doe:** Welcome.\n\n**John Roe**: Thanks.\n\n**Jane Doe:** Let's talk about *NATO*.\n"
     episode = read(write(tmp_path, "bold.md", text))
     assert (episode.format, episode.layout) == ("markdown", "inline")
-    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+    assert speakers_and_texts(episode) == [
         ("Jane Doe", "Welcome."), ("John Roe", "Thanks."), ("Jane Doe", "Let's talk about NATO."),
     ]
 
@@ -199,9 +215,6 @@ def test_labels_resolve_to_catalog_people_and_keep_the_label():
 
 
 def test_labels_with_an_organisation_before_the_title_are_speakers(tmp_path):
-    from whoclaims.pipeline import canonical_speakers
-    from whoclaims.settings import default_actors_file
-
     # As NATO and the Kremlin write them: the first label opens the file, so it must not be taken
     # for a title line, and the third must not run on inside the question before it.
     text = ("NATO Secretary General Mark Rutte: Good morning. Allies agreed to keep supporting Ukraine.\n\n"
@@ -209,8 +222,7 @@ def test_labels_with_an_organisation_before_the_title_are_speakers(tmp_path):
             "NATO Secretary General Mark Rutte: Absolutely.\n\n"
             "President of Russia Vladimir Putin: We are open to talks.\n\n"
             "Prime Minister of Freedonia Ana Reyes: So are we.\n")
-    episode = read(write(tmp_path, "presser.txt", text), canonical_speaker=canonical_speakers(default_actors_file()))
-    assert [(turn.speaker, turn.speaker_label) for turn in episode.turns] == [
+    assert speakers_and_labels(read_with_actors(write(tmp_path, "presser.txt", text))) == [
         ("Mark Rutte", "NATO Secretary General Mark Rutte"), ("Teri Schultz", "Teri Schultz"),
         ("Mark Rutte", "NATO Secretary General Mark Rutte"), ("Vladimir Putin", "President of Russia Vladimir Putin"),
         ("Prime Minister of Freedonia Ana Reyes", "Prime Minister of Freedonia Ana Reyes"),
@@ -222,7 +234,7 @@ def test_a_label_with_two_notes_as_un_meeting_records_write_it(tmp_path):
             "Mr. Alvarez (Freedonia) (spoke in Spanish): We are ready for negotiations.\n\n"
             "The President: I thank the representative of Freedonia.\n")
     episode = read(write(tmp_path, "record.txt", text))
-    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+    assert speakers_and_texts(episode) == [
         ("The President", "I give the floor to the representative of Freedonia."),
         ("Mr. Alvarez", "We are ready for negotiations."),
         ("The President", "I thank the representative of Freedonia."),
@@ -230,16 +242,12 @@ def test_a_label_with_two_notes_as_un_meeting_records_write_it(tmp_path):
 
 
 def test_an_office_alone_is_the_speaker_whose_titled_label_extends_it(tmp_path):
-    from whoclaims.pipeline import canonical_speakers
-    from whoclaims.settings import default_actors_file
-
     text = ("NATO Secretary General Mark Rutte: Allies agreed to keep supporting Ukraine.\n\n"
             "Teri Schultz (Deutsche Welle): Is the United States still committed?\n\n"
             "NATO Secretary General: Absolutely.\n\n"
             "Lars Holm (Reuters): And Ukraine?\n\n"
             "NATO Secretary General: The path is irreversible.\n")
-    episode = read(write(tmp_path, "presser.txt", text), canonical_speaker=canonical_speakers(default_actors_file()))
-    assert [(turn.speaker, turn.speaker_label) for turn in episode.turns] == [
+    assert speakers_and_labels(read_with_actors(write(tmp_path, "presser.txt", text))) == [
         ("Mark Rutte", "NATO Secretary General Mark Rutte"), ("Teri Schultz", "Teri Schultz"),
         ("Mark Rutte", "NATO Secretary General"), ("Lars Holm", "Lars Holm"), ("Mark Rutte", "NATO Secretary General"),
     ]
@@ -255,7 +263,7 @@ def test_one_question_from_the_floor_is_its_own_turn(tmp_path):
             "Question: Good afternoon. Why did you abandon us?\n\n"
             "Ivan Petrov: We never did. We keep talking to everyone.\n")
     episode = read(write(tmp_path, "call-in.txt", text))
-    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+    assert speakers_and_texts(episode) == [
         ("Maria Lind", "Thank you. We have a call from Odesa."),
         ("Question", "Good afternoon. Why did you abandon us?"),
         ("Ivan Petrov", "We never did. We keep talking to everyone."),
@@ -282,7 +290,7 @@ def test_canonical_speaker_applies_to_labels_only(tmp_path):
     text = "PRESIDENT TRUMP:  Thank you.\n\nQ    Sir, a question?\n\nPRESIDENT TRUMP:  Go ahead.\n\nQ    Thanks.\n"
     path = write(tmp_path, "remarks.txt", text)
     episode = read(path, canonical_speaker={"PRESIDENT TRUMP": "Donald Trump"}.get)
-    assert [(turn.speaker, turn.speaker_label) for turn in episode.turns] == [
+    assert speakers_and_labels(episode) == [
         ("Donald Trump", "PRESIDENT TRUMP"), ("Reporter", "Q"), ("Donald Trump", "PRESIDENT TRUMP"), ("Reporter", "Q"),
     ]
 
@@ -475,7 +483,7 @@ def test_a_speech_in_markdown_is_one_turn_whatever_its_headings(tmp_path):
 def test_touching_bold_runs_and_a_link_around_a_bold_name(tmp_path):
     text = "Intro.\n\n[**Speaker Ann Lee**](https://x.org/1)**:** We agree.\n\n[**Bob Ray**](https://x.org/2)**:** So do we.\n"
     episode = read(write(tmp_path, "article.md", text))
-    assert [(turn.speaker, turn.text) for turn in episode.turns] == [("Speaker Ann Lee", "We agree."), ("Bob Ray", "So do we.")]
+    assert speakers_and_texts(episode) == [("Speaker Ann Lee", "We agree."), ("Bob Ray", "So do we.")]
     assert episode.title == "Intro."
 
 
@@ -537,7 +545,7 @@ def test_no_break_spaces_after_labels_from_saved_web_pages(tmp_path):
     text = "MS. WELLS:\u00a0 Good afternoon.\n\nQ\u00a0\u00a0\u00a0 Thank you.\n\nMS. WELLS:\u00a0 Sure.\n\nQ\u00a0\u00a0 One more.\n"
     episode = read(write(tmp_path, "nbsp.txt", text))
     assert episode.format == "press"
-    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+    assert speakers_and_texts(episode) == [
         ("Ms. Wells", "Good afternoon."), ("Reporter", "Thank you."), ("Ms. Wells", "Sure."), ("Reporter", "One more."),
     ]
 
@@ -553,7 +561,7 @@ def test_a_clipped_web_page_in_markdown_drops_navigation_lines(tmp_path):
     )
     episode = read(write(tmp_path, "remarks.md", text))
     assert (episode.format, episode.layout) == ("markdown", "press")
-    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+    assert speakers_and_texts(episode) == [
         ("President Smith", "Thank you. (Applause.) See the plan."),
         ("Reporter", "Will there be guarantees?"),
         ("President Smith", "There will be."),

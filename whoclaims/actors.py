@@ -362,7 +362,6 @@ class ActorCatalog:
             slug = "speaker_" + hashlib.sha256(clean.encode()).hexdigest()[:8]
         return f"person:{slug}", canonical or slug
 
-
     def _titled_person(self, label: str) -> Actor | None:
         """The catalog person a titled label ends with: "President of Russia Vladimir Putin", "NATO
         Secretary General Mark Rutte" (a full name of two or more words after words that include a

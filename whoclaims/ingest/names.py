@@ -63,6 +63,7 @@ _TITLE_QUALIFIERS = frozenset({"vice", "acting", "deputy", "first", "press", "pr
                                "chief", "lieutenant", "foreign", "defense", "defence", "majority", "minority", "audience",
                                "ranking"})
 _TITLE_CONNECTORS = frozenset({"of", "the", "for", "and"})
+_TITLE_OR_QUALIFIER = TITLE_WORDS | _TITLE_QUALIFIERS
 # Lower-case particles that may sit inside a name ("Ludwig van Beethoven").
 _PARTICLES = frozenset({"de", "da", "del", "della", "der", "den", "di", "du", "la", "le", "van", "von", "bin", "ibn", "al", "y", "e"})
 _TOKEN = re.compile(r"[^\W\d_][\w'’\-]*\.?")
@@ -184,7 +185,7 @@ def is_titled_label(name: str) -> bool:
         if (rest and all(token[0].isupper() and token.casefold() != "the"
                          and (token in ("US", "U.S.") or token.rstrip(".").casefold() not in _NOT_NAMES)
                          for token in prefix)
-                and rest[0].rstrip(".").casefold() in TITLE_WORDS | _TITLE_QUALIFIERS
+                and rest[0].rstrip(".").casefold() in _TITLE_OR_QUALIFIER
                 and _titled(rest) and (_has_name_word(rest) or acronyms)):
             return True
     return False
@@ -192,8 +193,7 @@ def is_titled_label(name: str) -> bool:
 
 def _has_name_word(tokens: Sequence[str]) -> bool:
     """Whether a titled label names someone: a capitalised word that is neither a title nor a connector."""
-    return any(token[0].isupper() and token.rstrip(".").casefold() not in TITLE_WORDS | _TITLE_QUALIFIERS
-               for token in tokens)
+    return any(token[0].isupper() and token.rstrip(".").casefold() not in _TITLE_OR_QUALIFIER for token in tokens)
 
 
 def _titled(tokens: Sequence[str]) -> bool:

@@ -510,18 +510,20 @@ def unify_short_names(turns: Sequence[RawTurn]) -> list[RawTurn]:
     once, then `INSKEEP:`; `MS. LEAVITT` is `Karoline Leavitt` when she is named in full.
     Two full names with the surname leave it as it is."""
     names = dict.fromkeys(turn.speaker for turn in turns)
+    titled = {name for name in names if is_titled_label(name)}
     by_surname: dict[str, list[str]] = {}
     for name in names:
         words = name.split()
-        if len(words) >= 2 and not is_titled_label(name) and not is_diarisation_label(name):
+        if len(words) >= 2 and name not in titled and not is_diarisation_label(name):
             by_surname.setdefault(words[-1].casefold(), []).append(name)
     renamed: dict[str, str] = {}
     for name in names:
         # An office alone is the one speaker of the file whose titled label extends it:
         # `NATO Secretary General` is `NATO Secretary General Mark Rutte`, `PRESIDENT` is `PRESIDENT TRUMP`.
-        longer = [other for other in names if other != name and is_titled_label(other)
-                  and other.casefold().startswith(name.casefold() + " ")]
-        if is_titled_label(name) and len(longer) == 1:
+        if name not in titled:
+            continue
+        longer = [other for other in titled if other.casefold().startswith(name.casefold() + " ")]
+        if len(longer) == 1:
             renamed[name] = longer[0]
     for name in names:
         if name in renamed:

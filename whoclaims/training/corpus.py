@@ -278,7 +278,6 @@ def episode_folds(episode_ids: Sequence[str], n_folds: int, *, seed: int = 0,
     and stratified by source, deterministic for a seed."""
     group = group or (lambda episode_id: episode_id)
     rng = np.random.default_rng(seed)
-    folds: dict[str, int] = {}
     by_source: dict[str, list[str]] = {}
     for key in sorted({group(episode_id) for episode_id in episode_ids}):
         by_source.setdefault(source_of(key), []).append(key)
@@ -290,9 +289,7 @@ def episode_folds(episode_ids: Sequence[str], n_folds: int, *, seed: int = 0,
         for i, key in enumerate(keys):
             fold_of[key] = (i + offset) % n_folds
         offset += len(keys)
-    for episode_id in episode_ids:
-        folds[episode_id] = fold_of[group(episode_id)]
-    return folds
+    return {episode_id: fold_of[group(episode_id)] for episode_id in episode_ids}
 
 
 def excerpt_group(episode_id: str) -> str:

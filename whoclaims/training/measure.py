@@ -80,17 +80,18 @@ def found_by_side(episodes: Sequence[LabelledEpisode], probabilities: dict[str, 
     `threshold` on a claim-bearing sentence), per side: what the topic stage loses of each side
     before stance is decided. Counted on the aligned sentences (each (sentence, topic) once)."""
     out = {side: {"found": 0, "total": 0} for side in ("favor", "against")}
+    column = {topic_id: k for k, topic_id in enumerate(topic_ids)}
     for item in episodes:
         p = probabilities.get(item.view.episode_id)
         if p is None:
             continue
         seen = set()
         for s, _, topic_id, stance, core in item.stance_rows:
-            if not core or stance not in out or (s, topic_id) in seen or topic_id not in topic_ids:
+            if not core or stance not in out or (s, topic_id) in seen or topic_id not in column:
                 continue
             seen.add((s, topic_id))
             out[stance]["total"] += 1
-            out[stance]["found"] += int(bool(item.view.is_claim[s]) and p[s, list(topic_ids).index(topic_id)] >= threshold)
+            out[stance]["found"] += int(bool(item.view.is_claim[s]) and p[s, column[topic_id]] >= threshold)
     return out
 
 
