@@ -168,6 +168,21 @@ def test_second_run_on_the_same_output_is_refused_clearly(tmp_path):
     assert Store(out).episode_ids() == ["ep0", "ep1", "ep2", "ep3"]
 
 
+def test_a_held_output_is_refused_before_prefect_starts(tmp_path):
+    # The lock is taken before the temporary server: under load a second run used to start its
+    # server first and reach the lock only after the first run had finished (CI saw exit 0).
+    inputs = _write_inputs(tmp_path / "in", count=1)
+    out, home = tmp_path / "out", tmp_path / "prefect-home"
+    home.mkdir()
+    with Store(out).lock():
+        second = _cli("run", str(inputs), "--out", str(out), env_extra={"PREFECT_HOME": str(home)})
+        _, stderr = second.communicate(timeout=300)
+    assert second.returncode == 3, stderr
+    assert "in use by another whoclaims run" in stderr
+    assert not list(home.rglob("*.db")), "a Prefect server was started for a run that was refused"
+    assert Store(out).episode_ids() == []
+
+
 def test_unchanged_rerun_finishes_without_prefect(tmp_path):
     inputs = _write_inputs(tmp_path / "in", count=2)
     (inputs / "empty.txt").write_bytes(b"")

@@ -101,12 +101,20 @@ def run(
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}")
 
-    from whoclaims.storage import OutputLockedError
+    from whoclaims.storage import OutputLockedError, Store
 
+    # The output folder is held from here to the end of the run (the lock is re-entrant, and dies
+    # with the process): a second run is refused at once, not after its Prefect server has started.
     try:
-        manifest = _run_if_unchanged(inputs, out, settings)
+        with Store(out).lock():
+            _run_held(inputs, out, settings, compare=compare, verbose=verbose)
     except OutputLockedError as error:
         _fail(str(error), code=3)
+
+
+def _run_held(inputs: list[str], out: Path, settings, *, compare: bool, verbose: bool) -> None:
+    """The rest of `run`, with the output folder held: nothing new to do, or the batch flow."""
+    manifest = _run_if_unchanged(inputs, out, settings)
     if manifest is not None:
         _print_run_summary(manifest, out)
         raise typer.Exit(1 if manifest["counts"]["failed"] else 0)
@@ -131,8 +139,6 @@ def run(
         with _terminate_as_interrupt():
             with temporary_server() as server, progress:
                 manifest = batch.run_batch(inputs, str(out), settings, compare=compare)
-    except OutputLockedError as error:
-        _fail(str(error), code=3)
     except (KeyboardInterrupt, TerminationSignal):
         # TerminationSignal: Prefect's own SIGTERM handler, active while a flow runs, got the signal first.
         _leave_interrupted(out, server=server, stop_server=stop_now)
