@@ -105,6 +105,37 @@ def test_otter_style_headers_with_times(tmp_path):
     ]
 
 
+
+def test_names_over_stamped_lines_with_no_blank_lines(tmp_path):
+    # Podcast pages copied as text: a name line, then paragraphs opening with a stamp in
+    # parentheses, no blank line anywhere; and exports writing the stamp alone under the name.
+    page = ("Lex Fridman\n(00:00:00) The following is a conversation with John Mearsheimer.\n"
+            "(00:00:08) This is the podcast.\nJohn Mearsheimer\n(00:00:15) Thanks for having me.\n"
+            "(00:00:21) He wants the east.\nLex Fridman\n(00:00:30) Can Trump negotiate peace?\n"
+            "John Mearsheimer\n(00:00:35) I doubt it.\n")
+    episode = read_episode(write(tmp_path, "page.txt", page))
+    assert_offsets(episode)
+    assert episode.format == "speaker_header"
+    assert [(turn.speaker, turn.start_s, turn.text) for turn in episode.turns] == [
+        ("Lex Fridman", 0.0, "The following is a conversation with John Mearsheimer.\nThis is the podcast."),
+        ("John Mearsheimer", 15.0, "Thanks for having me.\nHe wants the east."),
+        ("Lex Fridman", 30.0, "Can Trump negotiate peace?"),
+        ("John Mearsheimer", 35.0, "I doubt it."),
+    ]
+    export = "Speaker 1\n00:00:03\nWelcome back.\nSpeaker 2\n00:00:15\nThanks.\nSpeaker 1\n00:00:20\nBye.\n"
+    episode = read_episode(write(tmp_path, "export.txt", export))
+    assert [(turn.speaker, turn.start_s, turn.text) for turn in episode.turns] == [
+        ("Speaker 1", 3.0, "Welcome back."), ("Speaker 2", 15.0, "Thanks."), ("Speaker 1", 20.0, "Bye."),
+    ]
+
+
+def test_a_capitalised_line_before_a_stamp_in_captions_stays_text(tmp_path):
+    captions = "0:00\nwelcome back to the show\n0:03\nPutin Wants Peace\n0:06\nor so they say\n"
+    episode = read_episode(write(tmp_path, "captions.txt", captions), default_speaker="Host")
+    assert [turn.speaker for turn in episode.turns] == ["Host"]
+    assert "Putin Wants Peace" in episode.turns[0].text
+
+
 # ---------------------------------------------------------------- inline labels
 def test_inline_labels_roles_continuations_and_false_positives():
     episode = read("inline.txt")

@@ -85,6 +85,8 @@ _LEADING_STAMP = re.compile(rf"[(\[](?P<time>{TIMESTAMP})[)\]][ \t]*")
 # A paragraph that opens with a stamp but no name: `(01:05:00) text`, `[01:05] text`, `1:05:00 text`.
 _STAMPED = re.compile(rf"(?:[(\[](?P<time>{TIMESTAMP})[)\]]|(?P<bare>{LONG_TIMESTAMP}))[ \t]+(?P<text>\S.*)")
 # A stamp opening a line of a caption-style text: `0:04 text`, `[00:04] text`.
+# A stamp in brackets or parentheses opening a paragraph: `(00:01:15) text`, `[12:03] text`.
+_BRACKETED_STAMP = re.compile(rf"[ \t]*[(\[](?P<time>{TIMESTAMP})[)\]](?:[ \t]+|$)")
 _LINE_STAMP = re.compile(rf"[ \t]*[(\[]?(?P<time>{TIMESTAMP})[)\]]?(?:[ \t]+|$)")
 # Press questions: `Q text`, `Q: text`, `Q. text`, or `Q:` alone.
 _QUESTION = re.compile(r"Q(?:[ \t]*:|\.(?=[ \t]|$)|(?=[ \t])|$)[ \t]*(?P<text>.*)")
@@ -584,14 +586,37 @@ def _header_candidate(line: str) -> tuple[str, str | None, float | None, str] | 
 
 def header_blocks(lines: Sequence[str]) -> list[tuple[int, list[str]]]:
     """`indexed_blocks` of `lines`, with a stamp line above a name moved below it (`00:01:02` /
-    `Jane Doe` / text, as some exports write headers), so that it reads as `Jane Doe` / `00:01:02`."""
+    `Jane Doe` / text, as some exports write headers), so that it reads as `Jane Doe` / `00:01:02`.
+
+    A block is also cut before a name line that a stamped line follows, when the block's
+    lines are not blank-separated (`Jane Doe` / `(00:00:03) text` / `John Smith` / `00:00:15`
+    / text, as podcast pages and some exports are copied): each name then opens a block.
+    """
     out = []
     for index, block in indexed_blocks(lines):
-        block = list(block)
-        if len(block) >= 3 and _TIME_ONLY.fullmatch(block[0]) and not _TIME_ONLY.fullmatch(block[1]):
-            block[0], block[1] = block[1], block[0]
-        out.append((index, block))
+        for offset, piece in _cut_at_stamped_names(block):
+            piece = list(piece)
+            if len(piece) >= 3 and _TIME_ONLY.fullmatch(piece[0]) and not _TIME_ONLY.fullmatch(piece[1]):
+                piece[0], piece[1] = piece[1], piece[0]
+            out.append((index + offset, piece))
     return out
+
+
+def _stamped(line: str) -> bool:
+    """A line opening with a valid stamp (`00:00:15`, `(00:00:03) text`, `[1:02] text`)."""
+    match = _LINE_STAMP.match(line)
+    return match is not None and parse_timestamp(match["time"]) is not None
+
+
+def _cut_at_stamped_names(block: Sequence[str]) -> list[tuple[int, Sequence[str]]]:
+    """`block` cut before each line after its first that could be a header and that a stamped line follows."""
+    cuts = [k for k in range(1, len(block) - 1)
+            if len(block[k]) <= _MAX_HEADER_CHARS and not _stamped(block[k]) and _stamped(block[k + 1])
+            and ":" not in block[k] and _header_candidate(block[k])]
+    if not cuts:
+        return [(0, block)]
+    bounds = [0, *cuts, len(block)]
+    return [(start, block[start:end]) for start, end in zip(bounds, bounds[1:])]
 
 
 def find_speaker_headers(blocks: Sequence[Sequence[str]], *, hints: Collection[str] = ()) -> dict[int, Header]:
@@ -659,6 +684,21 @@ def parse_speaker_header(document: TextDocument, *, default_speaker: str) -> Par
                 blocks[index] = [blocks[index][0], *blocks[index][2:]]
             else:
                 blocks[index + 1] = blocks[index + 1][1:]
+    for position, index in enumerate(starts):
+        following = starts[position + 1] if position + 1 < len(starts) else len(blocks)
+        # Paragraphs that open with a stamp in brackets (`(00:01:15) text`): the stamp is not
+        # speech; the first is the turn's start when the header has none.
+        for block_index in range(index, following):
+            block = blocks[block_index]
+            for line_index in range(1 if block_index == index else 0, len(block)):
+                match = _BRACKETED_STAMP.match(block[line_index])
+                seconds = parse_timestamp(match["time"]) if match else None
+                if seconds is None:
+                    continue
+                block[line_index] = block[line_index][match.end():]
+                if headers[index].start_s is None:
+                    headers[index] = dataclasses.replace(headers[index], start_s=seconds)
+            blocks[block_index] = [line for line in block if line]
     ends = end_times([headers[index].start_s for index in starts])
     for position, index in enumerate(starts):
         following = starts[position + 1] if position + 1 < len(starts) else len(blocks)
