@@ -53,3 +53,20 @@ def test_a_claim_on_two_topics_is_two_rows_and_an_untopical_claim_an_assertion()
     assert frame["topic_model"][0].startswith("topic_model.npz@") and frame["stance_model"][0].startswith("stance_model.npz@")
     assert set(frame["topic_extractor"]) == {"topics.trained.v1"} and set(frame["stance_extractor"]) == {"stance.trained.v1"}
     assert set(frame["claim_extractor"]) == {"claims.detector.v1+claims.attribution.v1"}
+
+
+def test_run_key_changes_when_the_same_bytes_are_read_differently(tmp_path):
+    # An upgraded reader that finds speakers in a file read before as one "Unknown" turn must
+    # reprocess it, though neither its bytes nor the settings changed.
+    from whoclaims.ingest import read_episode
+    from whoclaims.pipeline import run_key
+
+    path = tmp_path / "page.txt"
+    path.write_text("Jane Doe\n(00:00:03) Hello there.\nJohn Smith\n(00:00:09) Hi.\n"
+                    "Jane Doe\n(00:00:12) Bye.\nJohn Smith\n(00:00:15) Bye now.\n", encoding="utf-8")
+    settings = Settings()
+    as_turns = read_episode(path)
+    as_one = read_episode(path, force_format="plain", default_speaker="Unknown")
+    assert as_turns.content_hash == as_one.content_hash
+    assert run_key(as_turns, settings) != run_key(as_one, settings)
+    assert run_key(as_turns, settings) == run_key(read_episode(path), settings)

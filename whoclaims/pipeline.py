@@ -354,9 +354,26 @@ def write(tables: dict[str, pl.DataFrame], *, out: str | Path, episode_id: str, 
 
 
 def run_key(episode: Episode, settings: Settings) -> dict[str, str]:
-    """What must be unchanged for an episode to be skipped."""
+    """What must be unchanged for an episode to be skipped: the file, the settings, the
+    pipeline's version, and how the file was read (a reader that now finds speakers where
+    it found none reprocesses the file, though its bytes are the same)."""
     return {
         "content_hash": episode.content_hash,
+        "reading_hash": reading_hash(episode),
         "settings_hash": settings.output_hash(),
         "pipeline_version": PIPELINE_VERSION,
     }
+
+
+def reading_hash(episode: Episode) -> str:
+    """A hash of the episode as read: its text, turns and metadata."""
+    import dataclasses
+    import hashlib
+    import json
+
+    reading = {
+        "format": episode.format, "title": episode.title, "date": episode.date, "show": episode.show,
+        "text": episode.text,
+        "turns": [{k: v for k, v in dataclasses.asdict(turn).items() if k != "text"} for turn in episode.turns],
+    }
+    return hashlib.sha256(json.dumps(reading, sort_keys=True, default=str).encode()).hexdigest()[:16]
