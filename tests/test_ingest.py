@@ -128,6 +128,32 @@ def test_names_over_stamped_lines_with_no_blank_lines(tmp_path):
         ("Speaker 1", 3.0, "Welcome back."), ("Speaker 2", 15.0, "Thanks."), ("Speaker 1", 20.0, "Bye."),
     ]
 
+    stamp_first = ("00:00:03 Jane Doe\nWelcome back.\n00:00:15 John Smith\nThanks.\n"
+                   "00:00:30 Jane Doe\nBye.\n")
+    episode = read_episode(write(tmp_path, "stamp_first.txt", stamp_first))
+    assert [(turn.speaker, turn.start_s, turn.text) for turn in episode.turns] == [
+        ("Jane Doe", 3.0, "Welcome back."), ("John Smith", 15.0, "Thanks."), ("Jane Doe", 30.0, "Bye."),
+    ]
+
+
+def test_television_labels_with_long_roles_in_capitals(tmp_path):
+    # A clip inside an anchor's show: the clip's speaker is labelled once, with a long role.
+    text = ("COLLINS: Welcome back.\n\n(BEGIN VIDEOTAPE)\n\n"
+            "DONALD TRUMP, PRESIDENT OF THE UNITED STATES: We will have peace.\n\n(END VIDEOTAPE)\n\n"
+            "COLLINS: Senator, your view?\n\nSEN. LINDSEY GRAHAM (R-SC): Putin wants all of Ukraine.\n")
+    episode = read_episode(write(tmp_path, "cnn.txt", text))
+    assert_offsets(episode)
+    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+        ("Collins", "Welcome back."), ("Donald Trump", "We will have peace."), ("Collins", "Senator, your view?"),
+        ("Sen. Lindsey Graham", "Putin wants all of Ukraine."),
+    ]
+    assert episode.turns[1].role == "president of the united states"
+    # In ordinary case a long phrase after a comma is speech, not a role.
+    prose = ("Anna Berg: Welcome.\n\nMr. Smith, as you know very well from the past: it ended badly.\n\n"
+             "Tom Reed: Indeed.\n\nAnna Berg: Right.\n\nTom Reed: Yes.\n")
+    episode = read_episode(write(tmp_path, "prose.txt", prose))
+    assert [turn.speaker for turn in episode.turns] == ["Anna Berg", "Tom Reed", "Anna Berg", "Tom Reed"]
+
 
 def test_a_capitalised_line_before_a_stamp_in_captions_stays_text(tmp_path):
     captions = "0:00\nwelcome back to the show\n0:03\nPutin Wants Peace\n0:06\nor so they say\n"

@@ -101,6 +101,8 @@ _WIDE_SPACES = re.compile("[\xa0\u2000-\u200a\u202f\u205f\u3000]")
 # Every label form has its colon within this many characters of the line start.
 _LABEL_REACH = 120
 _ROLE = re.compile(r"[^\W\d_][\w'’\-]*(?: [^\W\d_][\w'’\-]*){0,3}")
+_LONG_ROLE = re.compile(r"[^\W\d_][\w'’.\-]*(?: [^\W\d_][\w'’.\-]*){0,7}")
+_ROLE_NOTE = re.compile(r"\([^()]{1,40}\)$")
 # A header line longer than this cannot be a name (plus an optional ", role").
 _MAX_HEADER_CHARS = MAX_NAME_CHARS + 30
 # Headings of a table of contents or chapter list (before the first speaker: dropped).
@@ -116,9 +118,16 @@ def split_label(label: str) -> tuple[str, str | None] | None:
     name, comma, role = label.partition(",")
     name = " ".join(name.split())
     role = " ".join(role.split())
-    if not name or (comma and not _ROLE.fullmatch(role)):
+    if not name or (comma and not (_ROLE.fullmatch(role) or _capitals_role(name, role))):
         return None
     return name, role or None
+
+
+def _capitals_role(name: str, role: str) -> bool:
+    """A longer role of a label written all in capitals, as television transcripts write them
+    (`DONALD TRUMP, PRESIDENT OF THE UNITED STATES`, `JOHN KIRBY, NSC SPOKESMAN (via telephone)`)."""
+    role = _ROLE_NOTE.sub("", role).strip()
+    return bool(_LONG_ROLE.fullmatch(role)) and name.isupper() and role.isupper()
 
 
 # ---------------------------------------------------------------- labelled lines (inline, timestamped, press)
@@ -588,9 +597,10 @@ def header_blocks(lines: Sequence[str]) -> list[tuple[int, list[str]]]:
     """`indexed_blocks` of `lines`, with a stamp line above a name moved below it (`00:01:02` /
     `Jane Doe` / text, as some exports write headers), so that it reads as `Jane Doe` / `00:01:02`.
 
-    A block is also cut before a name line that a stamped line follows, when the block's
-    lines are not blank-separated (`Jane Doe` / `(00:00:03) text` / `John Smith` / `00:00:15`
-    / text, as podcast pages and some exports are copied): each name then opens a block.
+    A block is also cut before a name line that carries a time or that a stamped line follows,
+    when the block's lines are not blank-separated (`Jane Doe` / `(00:00:03) text` / `John Smith`
+    / `00:00:15` / text, or `00:00:03 Jane Doe` / text, as podcast pages and some exports are
+    copied): each name then opens a block.
     """
     out = []
     for index, block in indexed_blocks(lines):
@@ -609,10 +619,18 @@ def _stamped(line: str) -> bool:
 
 
 def _cut_at_stamped_names(block: Sequence[str]) -> list[tuple[int, Sequence[str]]]:
-    """`block` cut before each line after its first that could be a header and that a stamped line follows."""
-    cuts = [k for k in range(1, len(block) - 1)
-            if len(block[k]) <= _MAX_HEADER_CHARS and not _stamped(block[k]) and _stamped(block[k + 1])
-            and ":" not in block[k] and _header_candidate(block[k])]
+    """`block` cut before each line after its first that could be a header and either carries a
+    time (`00:00:15 John Smith`, `John Smith  0:15`) or has a stamped line after it."""
+    def opens_turn(k: int) -> bool:
+        line = block[k]
+        if len(line) > _MAX_HEADER_CHARS:
+            return False
+        candidate = _header_candidate(line)
+        if candidate is None or not accept_label(candidate[0], count=1, one_off_ok=True):
+            return False
+        return candidate[2] is not None if ":" in line else _stamped(block[k + 1])
+
+    cuts = [k for k in range(1, len(block) - 1) if opens_turn(k)]
     if not cuts:
         return [(0, block)]
     bounds = [0, *cuts, len(block)]
