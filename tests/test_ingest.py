@@ -145,7 +145,7 @@ def test_television_labels_with_long_roles_in_capitals(tmp_path):
     assert_offsets(episode)
     assert [(turn.speaker, turn.text) for turn in episode.turns] == [
         ("Collins", "Welcome back."), ("Donald Trump", "We will have peace."), ("Collins", "Senator, your view?"),
-        ("Sen. Lindsey Graham", "Putin wants all of Ukraine."),
+        ("Lindsey Graham", "Putin wants all of Ukraine."),
     ]
     assert episode.turns[1].role == "president of the united states"
     # In ordinary case a long phrase after a comma is speech, not a role.
@@ -661,3 +661,41 @@ def test_normalise_speaker(label, speaker):
 )
 def test_accept_label(name, count, one_off_ok, accepted):
     assert accept_label(name, count=count, one_off_ok=one_off_ok) is accepted
+
+
+def test_press_conference_of_an_international_body(tmp_path):
+    # Questions noted in square brackets as well as parentheses; speakers the catalog does not
+    # know are named as holders are written (canonical full names), not with their titles.
+    text = ("NATO Spokesperson Allison Hart: Good afternoon.\n\n"
+            "NATO Secretary General Mark Rutte: Russia is not interested in peace.\n\n"
+            "NATO Spokesperson Allison Hart: Next, Associated Press.\n\n"
+            "Question [Lorne Cook, Associated Press]: Will Europe send troops?\n\n"
+            "NATO Secretary General: That is for the coalition to decide.\n\n"
+            "Question (Reuters): And the Baltics?\n\n"
+            "NATO Secretary General Mark Rutte: Putin will not stop at Ukraine.\n")
+    episode = read_episode(write(tmp_path, "nato.txt", text))
+    assert_offsets(episode)
+    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+        ("Allison Hart", "Good afternoon."), ("Mark Rutte", "Russia is not interested in peace."),
+        ("Allison Hart", "Next, Associated Press."), ("Question", "Will Europe send troops?"),
+        ("Mark Rutte", "That is for the coalition to decide."), ("Question", "And the Baltics?"),
+        ("Mark Rutte", "Putin will not stop at Ukraine."),
+    ]
+    assert episode.turns[0].speaker_label == "NATO Spokesperson Allison Hart"
+
+
+@pytest.mark.parametrize(("label", "name"), [
+    ("NATO Spokesperson Allison Hart", "Allison Hart"),
+    ("Secretary of State Antony Blinken", "Antony Blinken"),
+    ("PRESS SECRETARY KARINE JEAN-PIERRE", "Karine Jean-Pierre"),
+    ("Foreign Minister of Ukraine Dmytro Kuleba", "Dmytro Kuleba"),
+    ("Admiral John Kirby", "John Kirby"),
+    ("MS. LEAVITT", None),  # a surname alone: the label stays as it is
+    ("NATO Secretary General", None),
+    ("The Chairman", None),
+    ("Jane Doe", None),  # no title
+])
+def test_name_after_title(label, name):
+    from whoclaims.ingest.names import name_after_title
+
+    assert name_after_title(label) == name

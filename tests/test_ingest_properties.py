@@ -258,9 +258,13 @@ def _squeeze(text: str) -> str:
     return "".join(text.replace("(Laughter.)", "").replace("(laughs)", "").split())
 
 
+# A titled label of someone the catalog does not know is the person's name (as holders are written).
+TITLED = {"Dr. Jane Doe": "Jane Doe"}
+
+
 def _expected_speakers(turns, shape: str) -> list[str]:
-    names = [("Reporter" if PEOPLE[s] == "Q" else normalise_speaker(PEOPLE[s])) if shape == "press" else s
-             for s, _ in turns]
+    names = [("Reporter" if PEOPLE[s] == "Q" else normalise_speaker(PEOPLE[s])) if shape == "press"
+             else TITLED.get(s, s) for s, _ in turns]
     collapsed: list[str] = []
     for index, name in enumerate(names):
         # A speaker's turns in a row are one turn, unless a heading (Markdown: before every third) parts them.

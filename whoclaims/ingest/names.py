@@ -191,6 +191,33 @@ def is_titled_label(name: str) -> bool:
     return False
 
 
+def name_after_title(label: str) -> str | None:
+    """The person's name a titled label ends with, or None: `NATO Spokesperson Allison Hart` ->
+    `Allison Hart`, `Secretary of State Antony Blinken` -> `Antony Blinken`, `PRESS SECRETARY
+    KARINE JEAN-PIERRE` -> `Karine Jean-Pierre`.
+
+    The name is the two or three capitalised words after the last title word, or the last two
+    when an `of`/`for` phrase comes between (`Foreign Minister of Ukraine Dmytro Kuleba`).
+    """
+    if not is_titled_label(label):
+        return None
+    tokens = label.split()
+    words = [token.rstrip(".").casefold() for token in tokens]
+    last_title = max((i for i, word in enumerate(words) if word in TITLE_WORDS), default=None)
+    if last_title is None:
+        return None
+    rest, bare = tokens[last_title + 1:], words[last_title + 1:]
+    if any(word in _TITLE_CONNECTORS for word in bare):
+        rest, bare = rest[-2:], bare[-2:]
+        if any(word in _TITLE_CONNECTORS for word in bare):
+            return None
+    if not 2 <= len(rest) <= 3 or not all(token[0].isupper() and token[-1] != "." and word not in _NOT_NAMES
+                                          for token, word in zip(rest, bare, strict=True)):
+        return None
+    name = " ".join(rest)
+    return name.title() if name.isupper() else name
+
+
 def _has_name_word(tokens: Sequence[str]) -> bool:
     """Whether a titled label names someone: a capitalised word that is neither a title nor a connector."""
     return any(token[0].isupper() and token.rstrip(".").casefold() not in _TITLE_OR_QUALIFIER for token in tokens)

@@ -17,7 +17,7 @@ from whoclaims.ingest.checks import episode_warnings
 from whoclaims.ingest.decode import decode_transcript
 from whoclaims.ingest.errors import IngestError, TranscriptError
 from whoclaims.ingest.formats import detect_format, parse_transcript
-from whoclaims.ingest.names import UNKNOWN_SPEAKER, normalise_speaker
+from whoclaims.ingest.names import UNKNOWN_SPEAKER, name_after_title, normalise_speaker
 from whoclaims.ingest.sidecar import SIDECAR_SUFFIX, Sidecar, parse_sidecar
 from whoclaims.records import Episode, ParsedTranscript, Turn
 from whoclaims.schemas import FORMATS
@@ -308,8 +308,11 @@ def _speaker(
     if canonical_speaker is not None:
         # The label as written, else the name the layout gave it (`NATO Secretary General`, an office
         # alone, is the file's `NATO Secretary General Mark Rutte`).
-        return canonical_speaker(label) or (canonical_speaker(parsed) if parsed != label else None) or parsed
-    return parsed
+        found = canonical_speaker(label) or (canonical_speaker(parsed) if parsed != label else None)
+        if found:
+            return found
+    # Someone the catalog does not know, under a title: the person's name, as holders are written.
+    return name_after_title(parsed) or parsed
 
 
 def _first(*values: str | None) -> str | None:

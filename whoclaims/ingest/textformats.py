@@ -67,7 +67,7 @@ _NAME_TIME = re.compile(rf"{_LABEL}[ \t]*[(\[](?P<time>{TIMESTAMP})[)\]][ \t]*:?
 _TIME_NAME = re.compile(rf"[(\[]?(?P<time>{TIMESTAMP})[)\]]?[ \t]*(?:[-–—|][ \t]*)?{_LABEL}[ \t]*:{_TEXT}")
 # `PRESIDENT ZELENSKYY (via interpreter): text`: the note is part of the label, not speech; so
 # are two (`Mr. Nebenzia (Russian Federation) (spoke in Russian):`, as UN meeting records write).
-_NOTE_LABEL = re.compile(rf"{_LABEL}[ \t]*\((?P<note>[^()\[\]:0-9]{{1,40}})\)"
+_NOTE_LABEL = re.compile(rf"{_LABEL}[ \t]*[(\[](?P<note>[^()\[\]:0-9]{{1,40}})[)\]]"
                          rf"(?:[ \t]*\([^()\[\]:0-9]{{1,40}}\))?[ \t]*:{_TEXT}")
 # `Lex Fridman 01:02:03 text`: a bare stamp between the name and the text (text required, so that
 # Otter's header lines `Name  0:03` stay headers).
