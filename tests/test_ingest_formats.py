@@ -454,12 +454,23 @@ def test_unknown_speaker_warns_and_a_named_speaker_does_not(tmp_path):
 
 
 def test_an_oversized_turn_warns(tmp_path):
-    words = " ".join(["word"] * (LONG_TURN_WORDS + 1))
+    words = " ".join("word." if i % 10 == 9 else "word" for i in range(LONG_TURN_WORDS + 1))
     episode = read(write(tmp_path, "long.txt", f"Ann Lee: Hi.\nBob Ray: {words}\nAnn Lee: Bye.\n"))
     assert [warning.split(":")[0] for warning in episode.warnings] == ["long_turn"]
     assert f"turn 1 ('Bob Ray') has {LONG_TURN_WORDS + 1:,} words" in episode.warnings[0]
     # A named speaker's long speech is what was asked for.
     assert read(write(tmp_path, "speech.txt", words), default_speaker="Jane Doe").warnings == ()
+
+
+def test_text_without_sentence_ends_warns(tmp_path):
+    # Auto-generated captions: words with no punctuation cannot be split into sentences.
+    captions = "".join(f"{i + 1}\n00:00:{i:02d},000 --> 00:00:{i + 1:02d},000\nso i think putin wants all of it\n\n"
+                       for i in range(40))
+    episode = read(write(tmp_path, "auto.srt", captions), default_speaker="Jane Doe")
+    assert [warning.split(":")[0] for warning in episode.warnings] == ["no_punctuation"]
+    assert "320 words with 0 sentence ends" in episode.warnings[0]
+    punctuated = captions.replace("of it\n", "of it.\n")
+    assert read(write(tmp_path, "manual.srt", punctuated), default_speaker="Jane Doe").warnings == ()
 
 
 def test_a_conversation_with_speakers_has_no_warning():

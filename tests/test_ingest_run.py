@@ -30,7 +30,7 @@ def test_slugged_ids_warnings_and_a_file_without_speech(tmp_path):
     (inputs / podcast).write_text("Ann Lee: Welcome.\nBob Ray: Thanks.\nAnn Lee: Bye.\n", encoding="utf-8")
     (inputs / "solo.txt").write_text("Host: Hello.\nHost: Still me.\n", encoding="utf-8")
     (inputs / "speech.txt").write_text("Distinguished delegates, the war must end.\n", encoding="utf-8")
-    words = " ".join(["word"] * (LONG_TURN_WORDS + 10))
+    words = " ".join("word." if i % 10 == 9 else "word" for i in range(LONG_TURN_WORDS + 10))
     (inputs / "long.txt").write_text(f"Ann Lee: Hi.\nBob Ray: {words}\n", encoding="utf-8")
     (inputs / "front.md").write_text("---\ntitle: Episode 12\nsource: https://x.org/12\n---\n", encoding="utf-8")
     out = tmp_path / "out"

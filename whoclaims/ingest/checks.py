@@ -19,6 +19,11 @@ ONE_SPEAKER = "one_speaker"
 UNKNOWN = "unknown_speaker"
 LONG_TURN = "long_turn"
 UNNAMED = "unnamed_speakers"
+UNPUNCTUATED = "no_punctuation"
+# Auto-generated captions have no sentence ends; written speech has one every 15-30 words.
+UNPUNCTUATED_MIN_WORDS = 200
+UNPUNCTUATED_WORDS_PER_END = 80
+_SENTENCE_ENDS = frozenset(".!?…。")
 
 
 def _fix(source_name: str) -> str:
@@ -71,6 +76,14 @@ def episode_warnings(episode: Episode, *, speaker_given: bool) -> tuple[str, ...
         warnings.append(
             f"{LONG_TURN}: turn {longest.turn_id} ('{longest.speaker}') has {words:,} words, over "
             f"{LONG_TURN_WORDS:,}: speaker labels inside it were probably not recognised. " + _fix(source)
+        )
+    words = len(episode.text.split())
+    ends = sum(1 for char in episode.text if char in _SENTENCE_ENDS)
+    if words >= UNPUNCTUATED_MIN_WORDS and ends * UNPUNCTUATED_WORDS_PER_END < words:
+        warnings.append(
+            f"{UNPUNCTUATED}: {words:,} words with {ends} sentence ends (auto-generated captions?): sentences "
+            "cannot be told apart, so claims will be few, long and hard to place on a topic. Fix: use a "
+            "punctuated transcript (the platform's own or uploaded captions, or a transcription service's export)."
         )
     return tuple(warnings)
 
