@@ -438,11 +438,20 @@ def test_forced_layout_reads_markdown_without_its_markup(tmp_path):
 # ---------------------------------------------------------------- warnings
 def test_one_speaker_warns_with_the_fix(tmp_path):
     episode = read(write(tmp_path, "solo.txt", "Host: Hello.\nHost: Still me.\n"))
-    assert len(episode.warnings) == 1
+    # A bare role names nobody either (`Host`, `Guest`, like `Speaker 1`).
+    assert [warning.split(":")[0] for warning in episode.warnings] == ["one_speaker", "unnamed_speakers"]
     warning = episode.warnings[0]
     assert warning.startswith("one_speaker: one speaker, 'Host', for the whole file (read as inline, 1 turn)")
     for fix in ("--format", "--default-speaker", "solo.meta.json", "whoclaims inspect solo.txt"):
         assert fix in warning
+
+
+def test_host_and_guest_labels_warn_but_press_questioners_do_not(tmp_path):
+    episode = read(write(tmp_path, "show.txt", "HOST: Welcome.\n\nGUEST: Putin wants it all.\n\nHOST: Thanks.\n"))
+    assert [warning.split(":")[0] for warning in episode.warnings] == ["unnamed_speakers"]
+    assert "('Host', 'Guest')" in episode.warnings[0]
+    briefing = read(write(tmp_path, "briefing.txt", "MS. LEAVITT: Good afternoon.\n\nQ Thank you.\n\nMS. LEAVITT: Sure.\n"))
+    assert briefing.warnings == ()
 
 
 def test_unknown_speaker_warns_and_a_named_speaker_does_not(tmp_path):

@@ -52,7 +52,7 @@ def test_slugged_ids_warnings_and_a_file_without_speech(tmp_path):
     episodes = {row["episode_id"]: row for row in store.read("episodes").iter_rows(named=True)}
     assert episodes["123-guest-name-topic-other-topic"]["source_path"] == str(inputs / podcast)
     assert episodes["123-guest-name-topic-other-topic"]["warnings"] == []
-    assert [warning.split(":")[0] for warning in episodes["solo"]["warnings"]] == ["one_speaker"]
+    assert [warning.split(":")[0] for warning in episodes["solo"]["warnings"]] == ["one_speaker", "unnamed_speakers"]
     assert [warning.split(":")[0] for warning in episodes["speech"]["warnings"]] == ["unknown_speaker"]
     assert [warning.split(":")[0] for warning in episodes["long"]["warnings"]] == ["long_turn"]
     turns = store.read("turns", episode_id="123-guest-name-topic-other-topic")

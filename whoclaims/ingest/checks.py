@@ -24,6 +24,12 @@ UNPUNCTUATED = "no_punctuation"
 UNPUNCTUATED_MIN_WORDS = 200
 UNPUNCTUATED_WORDS_PER_END = 80
 _SENTENCE_ENDS = frozenset(".!?…。")
+# Roles that stand for the people whose views a conversation is about (`HOST:`, `GUEST:`): named
+# by nobody, like `Speaker 1`. Questioners at press events (`Q`, `Reporter`) are not among them.
+_CONVERSATION_ROLES = frozenset({
+    "host", "co-host", "cohost", "guest", "interviewer", "interviewee", "presenter", "anchor", "panelist",
+    "panellist", "commentator", "narrator", "speaker", "respondent",
+})
 
 
 def _fix(source_name: str) -> str:
@@ -61,7 +67,8 @@ def episode_warnings(episode: Episode, *, speaker_given: bool) -> tuple[str, ...
             f"{ONE_SPEAKER}: one speaker, '{speakers[0]}', for the whole file (read as {_read_as(episode)}, "
             f"{_turns(turns)}): the other speakers of a conversation were not found. " + _fix(source)
         )
-    anonymous = [speaker for speaker in speakers if is_unnamed_label(speaker)]
+    anonymous = [speaker for speaker in speakers
+                 if is_unnamed_label(speaker) or speaker.casefold() in _CONVERSATION_ROLES]
     if anonymous:
         sidecar = f"{source.rsplit('.', 1)[0]}{SIDECAR_SUFFIX}"
         example = ", ".join(f'"{speaker}": "NAME"' for speaker in anonymous[:2])
