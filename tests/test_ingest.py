@@ -699,3 +699,18 @@ def test_name_after_title(label, name):
     from whoclaims.ingest.names import name_after_title
 
     assert name_after_title(label) == name
+
+
+def test_one_word_labels_take_the_full_name_the_episode_introduces(tmp_path):
+    text = ("Ukraine and the West: a conversation with Fiona Hill\n\n"
+            "JOHN: Welcome back. My guest today is Fiona Hill, who served on the National Security Council.\n\n"
+            "FIONA: Thanks. Putin wants all of Ukraine.\n\nJOHN: And Trump?\n\nHILL: He cannot negotiate.\n")
+    episode = read_episode(write(tmp_path, "show.txt", text))
+    assert [(turn.speaker, turn.speaker_label) for turn in episode.turns] == [
+        ("John", "JOHN"), ("Fiona Hill", "FIONA"), ("John", "JOHN"), ("Fiona Hill", "HILL"),
+    ]
+    # Two full names with the word, or a speaker map naming the label: left as they are.
+    two = text.replace("Fiona Hill, who", "Fiona Hill and Fiona Bruce, who")
+    assert read_episode(write(tmp_path, "two.txt", two)).turns[1].speaker == "Fiona"
+    write(tmp_path, "mapped.meta.json", '{"speakers": {"FIONA": "Dr. Hill"}}')
+    assert read_episode(write(tmp_path, "mapped.txt", text)).turns[1].speaker == "Dr. Hill"

@@ -218,6 +218,31 @@ def name_after_title(label: str) -> str | None:
     return name.title() if name.isupper() else name
 
 
+_CAPITALISED_RUN = re.compile(r"[A-ZÀ-ÝА-Я][\w'’\-]*(?:[ \t]+[A-ZÀ-ÝА-Я][\w'’\-]*)+")
+
+
+def full_name_for(word: str, texts: Sequence[str]) -> str | None:
+    """The one full name in `texts` that a one-word label (`FIONA`, `HILL`) is the first or last
+    word of (`Fiona Hill`), or None when there is none or more than one.
+
+    A name here is two capitalised words in a run of them (`... with Fiona Hill, who ...`),
+    neither a title, a function word nor a common heading word.
+    """
+    key = word.casefold()
+    found: set[str] = set()
+    for text in texts:
+        for run in _CAPITALISED_RUN.findall(text or ""):
+            tokens = run.split()
+            for first, second in zip(tokens, tokens[1:]):
+                if key not in (first.casefold(), second.casefold()):
+                    continue
+                if any(t.rstrip(".,").casefold() in _NOT_NAMES | _TITLE_OR_QUALIFIER or not t.isalpha()
+                       and not re.fullmatch(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", t) for t in (first, second)):
+                    continue
+                found.add(f"{first} {second}")
+    return found.pop() if len(found) == 1 else None
+
+
 def _has_name_word(tokens: Sequence[str]) -> bool:
     """Whether a titled label names someone: a capitalised word that is neither a title nor a connector."""
     return any(token[0].isupper() and token.rstrip(".").casefold() not in _TITLE_OR_QUALIFIER for token in tokens)

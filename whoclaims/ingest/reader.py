@@ -17,7 +17,9 @@ from whoclaims.ingest.checks import episode_warnings
 from whoclaims.ingest.decode import decode_transcript
 from whoclaims.ingest.errors import IngestError, TranscriptError
 from whoclaims.ingest.formats import detect_format, parse_transcript
-from whoclaims.ingest.names import UNKNOWN_SPEAKER, name_after_title, normalise_speaker
+from whoclaims.ingest.names import (
+    UNKNOWN_SPEAKER, accept_label, full_name_for, is_role_word, is_unnamed_label, name_after_title, normalise_speaker,
+)
 from whoclaims.ingest.sidecar import SIDECAR_SUFFIX, Sidecar, parse_sidecar
 from whoclaims.records import Episode, ParsedTranscript, Turn
 from whoclaims.schemas import FORMATS
@@ -267,6 +269,9 @@ def build_episode(
         offset += len(text)
     if not turns:
         raise TranscriptError("no speech found")
+    turns = _complete_one_word_names(turns, [_first(sidecar and sidecar.title, parsed.title),
+                                             _first(sidecar and sidecar.description, parsed.description)],
+                                     names, canonical_speaker)
     if sidecar:
         roles.update(sidecar.roles)
     turns = [
@@ -290,6 +295,35 @@ def build_episode(
         tags=parsed.tags,
         layout=parsed.layout,
     )
+
+
+# The turns whose text may introduce the speakers ("My guest today is Fiona Hill").
+_INTRODUCING_TURNS = 3
+
+
+def _complete_one_word_names(
+    turns: list[Turn], metadata: list[str | None], names: Mapping[str, str],
+    canonical_speaker: Callable[[str], str | None] | None,
+) -> list[Turn]:
+    """A speaker labelled by one name word (`FIONA:`, `HILL:`) is the one full name the episode's
+    title, description or first turns give with that word (`Fiona Hill`), as holders are written.
+    Labels a speaker map names, roles and machine labels are left as they are."""
+    texts = [*metadata, *(turn.text for turn in turns[:_INTRODUCING_TURNS])]
+    renamed: dict[str, str] = {}
+    for turn in turns:
+        word = turn.speaker
+        if (word in renamed or turn.speaker_label is None or " " in word or not word.isalpha()
+                or _label_key(turn.speaker_label) in names or not accept_label(word, count=2, one_off_ok=False)
+                or is_role_word(word) or is_unnamed_label(word)):
+            continue
+        full = full_name_for(word, texts)
+        if full is not None:
+            renamed[word] = (canonical_speaker(full) if canonical_speaker else None) or full
+    taken = {turn.speaker for turn in turns} - set(renamed)
+    renamed = {word: full for word, full in renamed.items() if full not in taken}  # never merge two speakers
+    if not renamed:
+        return turns
+    return [dataclasses.replace(turn, speaker=renamed.get(turn.speaker, turn.speaker)) for turn in turns]
 
 
 def _label_key(label: str) -> str:
