@@ -7,10 +7,12 @@ Models are loaded once per process through `whoclaims.models`.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -367,13 +369,9 @@ def run_key(episode: Episode, settings: Settings) -> dict[str, str]:
 
 def reading_hash(episode: Episode) -> str:
     """A hash of the episode as read: its text, turns and metadata."""
-    import dataclasses
-    import hashlib
-    import json
-
     reading = {
         "format": episode.format, "title": episode.title, "date": episode.date, "show": episode.show,
         "text": episode.text,
-        "turns": [{k: v for k, v in dataclasses.asdict(turn).items() if k != "text"} for turn in episode.turns],
+        "turns": [{k: v for k, v in asdict(turn).items() if k != "text"} for turn in episode.turns],
     }
     return hashlib.sha256(json.dumps(reading, sort_keys=True, default=str).encode()).hexdigest()[:16]

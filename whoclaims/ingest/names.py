@@ -219,6 +219,8 @@ def name_after_title(label: str) -> str | None:
 
 
 _CAPITALISED_RUN = re.compile(r"[A-ZÀ-ÝА-Я][\w'’\-]*(?:[ \t]+[A-ZÀ-ÝА-Я][\w'’\-]*)+")
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_NEVER_IN_A_FULL_NAME = _NOT_NAMES | _TITLE_OR_QUALIFIER
 
 
 def full_name_for(word: str, texts: Sequence[str]) -> str | None:
@@ -236,8 +238,7 @@ def full_name_for(word: str, texts: Sequence[str]) -> str | None:
             for first, second in zip(tokens, tokens[1:]):
                 if key not in (first.casefold(), second.casefold()):
                     continue
-                if any(t.rstrip(".,").casefold() in _NOT_NAMES | _TITLE_OR_QUALIFIER or not t.isalpha()
-                       and not re.fullmatch(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", t) for t in (first, second)):
+                if any(not _NAME_WORD.fullmatch(t) or t.casefold() in _NEVER_IN_A_FULL_NAME for t in (first, second)):
                     continue
                 found.add(f"{first} {second}")
     return found.pop() if len(found) == 1 else None

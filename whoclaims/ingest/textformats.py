@@ -84,9 +84,9 @@ _TIME_HEADER = re.compile(rf"[(\[]?(?P<time>{TIMESTAMP})[)\]]?[ \t]*[-–—|]?[
 _LEADING_STAMP = re.compile(rf"[(\[](?P<time>{TIMESTAMP})[)\]][ \t]*")
 # A paragraph that opens with a stamp but no name: `(01:05:00) text`, `[01:05] text`, `1:05:00 text`.
 _STAMPED = re.compile(rf"(?:[(\[](?P<time>{TIMESTAMP})[)\]]|(?P<bare>{LONG_TIMESTAMP}))[ \t]+(?P<text>\S.*)")
-# A stamp opening a line of a caption-style text: `0:04 text`, `[00:04] text`.
 # A stamp in brackets or parentheses opening a paragraph: `(00:01:15) text`, `[12:03] text`.
 _BRACKETED_STAMP = re.compile(rf"[ \t]*[(\[](?P<time>{TIMESTAMP})[)\]](?:[ \t]+|$)")
+# A stamp opening a line of a caption-style text: `0:04 text`, `[00:04] text`.
 _LINE_STAMP = re.compile(rf"[ \t]*[(\[]?(?P<time>{TIMESTAMP})[)\]]?(?:[ \t]+|$)")
 # Press questions: `Q text`, `Q: text`, `Q. text`, or `Q:` alone.
 _QUESTION = re.compile(r"Q(?:[ \t]*:|\.(?=[ \t]|$)|(?=[ \t])|$)[ \t]*(?P<text>.*)")
