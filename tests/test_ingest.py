@@ -155,6 +155,22 @@ def test_television_labels_with_long_roles_in_capitals(tmp_path):
     assert [turn.speaker for turn in episode.turns] == ["Anna Berg", "Tom Reed", "Anna Berg", "Tom Reed"]
 
 
+
+def test_recurring_name_lines_with_no_blank_lines(tmp_path):
+    # A page copied with each speaker's name in its own element: name line, text line, no blanks.
+    text = ("JOHN SMITH\nWelcome back. Today, Ukraine.\nFIONA HILL\nThanks. Putin wants it all.\n"
+            "JOHN SMITH\nCan Trump negotiate?\nFIONA HILL\nNo.\n")
+    episode = read_episode(write(tmp_path, "page.txt", text))
+    assert_offsets(episode)
+    assert [(turn.speaker, turn.text) for turn in episode.turns] == [
+        ("John Smith", "Welcome back. Today, Ukraine."), ("Fiona Hill", "Thanks. Putin wants it all."),
+        ("John Smith", "Can Trump negotiate?"), ("Fiona Hill", "No."),
+    ]
+    # A name that comes back once as a whole line of prose is not a layout.
+    prose = "The talks went on.\nVladimir Putin\nspoke for an hour, and then\nVladimir Putin\nleft.\n"
+    assert [turn.speaker for turn in read_episode(write(tmp_path, "prose.txt", prose), default_speaker="Host").turns] == [
+        "Host"]
+
 def test_a_capitalised_line_before_a_stamp_in_captions_stays_text(tmp_path):
     captions = "0:00\nwelcome back to the show\n0:03\nPutin Wants Peace\n0:06\nor so they say\n"
     episode = read_episode(write(tmp_path, "captions.txt", captions), default_speaker="Host")

@@ -86,6 +86,8 @@ _LEADING_STAMP = re.compile(rf"[(\[](?P<time>{TIMESTAMP})[)\]][ \t]*")
 _STAMPED = re.compile(rf"(?:[(\[](?P<time>{TIMESTAMP})[)\]]|(?P<bare>{LONG_TIMESTAMP}))[ \t]+(?P<text>\S.*)")
 # A stamp in brackets or parentheses opening a paragraph: `(00:01:15) text`, `[12:03] text`.
 _BRACKETED_STAMP = re.compile(rf"[ \t]*[(\[](?P<time>{TIMESTAMP})[)\]](?:[ \t]+|$)")
+_SENTENCE_START = re.compile(r"[\"'“‘(\[]?[A-Z0-9À-ÝА-Я]")
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 # A stamp opening a line of a caption-style text: `0:04 text`, `[00:04] text`.
 _LINE_STAMP = re.compile(rf"[ \t]*[(\[]?(?P<time>{TIMESTAMP})[)\]]?(?:[ \t]+|$)")
 # Press questions: `Q text`, `Q: text`, `Q. text`, or `Q:` alone.
@@ -603,8 +605,10 @@ def header_blocks(lines: Sequence[str]) -> list[tuple[int, list[str]]]:
     copied): each name then opens a block.
     """
     out = []
-    for index, block in indexed_blocks(lines):
-        for offset, piece in _cut_at_stamped_names(block):
+    blocks = indexed_blocks(lines)
+    counts = Counter(line for _, block in blocks for line in block)
+    for index, block in blocks:
+        for offset, piece in _cut_at_stamped_names(block, counts):
             piece = list(piece)
             if len(piece) >= 3 and _TIME_ONLY.fullmatch(piece[0]) and not _TIME_ONLY.fullmatch(piece[1]):
                 piece[0], piece[1] = piece[1], piece[0]
@@ -618,9 +622,10 @@ def _stamped(line: str) -> bool:
     return match is not None and parse_timestamp(match["time"]) is not None
 
 
-def _cut_at_stamped_names(block: Sequence[str]) -> list[tuple[int, Sequence[str]]]:
+def _cut_at_stamped_names(block: Sequence[str], counts: Counter[str]) -> list[tuple[int, Sequence[str]]]:
     """`block` cut before each line after its first that could be a header and either carries a
-    time (`00:00:15 John Smith`, `John Smith  0:15`) or has a stamped line after it."""
+    time (`00:00:15 John Smith`, `John Smith  0:15`), has a stamped line after it, or is a name
+    that recurs as a whole line of the text (`JOHN SMITH` / text / `FIONA HILL` / text / ...)."""
     def opens_turn(k: int) -> bool:
         line = block[k]
         if len(line) > _MAX_HEADER_CHARS:
@@ -628,7 +633,14 @@ def _cut_at_stamped_names(block: Sequence[str]) -> list[tuple[int, Sequence[str]
         candidate = _header_candidate(line)
         if candidate is None or not accept_label(candidate[0], count=1, one_off_ok=True):
             return False
-        return candidate[2] is not None if ":" in line else _stamped(block[k + 1])
+        if ":" in line:
+            return candidate[2] is not None
+        if _stamped(block[k + 1]):
+            return True
+        # A recurring name line between the end of one sentence and the start of the next.
+        return (counts[line] >= 2 and accept_label(candidate[0], count=2, one_off_ok=False)
+                and counts[block[k + 1]] == 1 and _SENTENCE_START.match(block[k + 1]) is not None
+                and _SENTENCE_END.search(block[k - 1]) is not None)
 
     cuts = [k for k in range(1, len(block) - 1) if opens_turn(k)]
     if not cuts:
