@@ -8,7 +8,7 @@ These checks say so, loudly, in the run summary, the run manifest and the
 
 from __future__ import annotations
 
-from whoclaims.ingest.names import UNKNOWN_SPEAKER, is_unnamed_label
+from whoclaims.ingest.names import ROLE_WORDS, UNKNOWN_SPEAKER, is_unnamed_label
 from whoclaims.ingest.sidecar import SIDECAR_SUFFIX
 from whoclaims.records import Episode
 
@@ -26,10 +26,9 @@ UNPUNCTUATED_WORDS_PER_END = 80
 _SENTENCE_ENDS = frozenset(".!?…。")
 # Roles that stand for the people whose views a conversation is about (`HOST:`, `GUEST:`): named
 # by nobody, like `Speaker 1`. Questioners at press events (`Q`, `Reporter`) are not among them.
-_CONVERSATION_ROLES = frozenset({
-    "host", "co-host", "cohost", "guest", "interviewer", "interviewee", "presenter", "anchor", "panelist",
-    "panellist", "commentator", "narrator", "speaker", "respondent",
-})
+_CONVERSATION_ROLES = ROLE_WORDS - {
+    "moderator", "announcer", "reporter", "correspondent", "caller", "audience", "chair", "producer",
+}
 
 
 def _fix(source_name: str) -> str:

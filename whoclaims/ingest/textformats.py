@@ -714,8 +714,9 @@ def parse_speaker_header(document: TextDocument, *, default_speaker: str) -> Par
                 blocks[index] = [blocks[index][0], *blocks[index][2:]]
             else:
                 blocks[index + 1] = blocks[index + 1][1:]
-    for position, index in enumerate(starts):
-        following = starts[position + 1] if position + 1 < len(starts) else len(blocks)
+    # Each turn's blocks: from its header's block to the next header's.
+    spans = list(zip(starts, [*starts[1:], len(blocks)], strict=True))
+    for index, following in spans:
         # Paragraphs that open with a stamp in brackets (`(00:01:15) text`): the stamp is not
         # speech; the first is the turn's start when the header has none.
         for block_index in range(index, following):
@@ -730,8 +731,7 @@ def parse_speaker_header(document: TextDocument, *, default_speaker: str) -> Par
                     headers[index] = dataclasses.replace(headers[index], start_s=seconds)
             blocks[block_index] = [line for line in block if line]
     ends = end_times([headers[index].start_s for index in starts])
-    for position, index in enumerate(starts):
-        following = starts[position + 1] if position + 1 < len(starts) else len(blocks)
+    for position, (index, following) in enumerate(spans):
         header = headers[index]
         body = [blocks[index][1:], *blocks[index + 1:following]]
         turns.append(RawTurn(header.speaker, join_blocks(body, joiner=joiner), header.role, header.start_s,
